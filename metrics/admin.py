@@ -1,0 +1,41 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Area, DataValue, Department, Indicator, Target
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "order", "core"]
+    list_editable = ["order", "core"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "parent", "order", "active"]
+    list_filter = ["active", "kind"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "unit", "kind", "area", "department", "better", "headline", "active"]
+    list_filter = ["area", "kind", "department", "headline", "active"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["numerator", "denominator"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "year", "value", "note"]
+    list_filter = ["year"]
+    autocomplete_fields = ["indicator"]
+
+
+@admin.register(DataValue)
+class DataValueAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "department", "month", "value", "status", "note"]
+    list_filter = ["status", "department", "indicator__area"]
+    search_fields = ["indicator__code", "indicator__name"]
+    date_hierarchy = "month"
+    autocomplete_fields = ["indicator"]

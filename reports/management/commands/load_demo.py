@@ -1,0 +1,32 @@
+"""Build the demo county: catalogue, targets, 2022-01..2023-06 values and demo users."""
+
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from metrics.demo import load_catalogue, load_demo_values
+from metrics.models import Indicator, Status, Target
+from reports.demo import DEMO_PASSWORD, load_demo_users
+
+
+class Command(BaseCommand):
+    help = "载入示范县：指标目录、2023年目标、2022年1月至2023年6月数据和演示用户（可重复运行）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=DEMO_PASSWORD, help="新建演示用户的密码")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        load_catalogue()
+        Target.objects.get_or_create(
+            indicator=Indicator.objects.get(code="stability.petition_backlog_resolved"),
+            year=2023,
+            defaults={"value": Decimal(10), "note": "市委政法委下达的涉法涉诉信访积案化解任务"},
+        )
+        created, updated = load_demo_values(status=Status.APPROVED)
+        usernames = load_demo_users(password=options["password"])
+        self.stdout.write(f"示范县数据：新增 {created} 条，更新 {updated} 条。")
+        self.stdout.write("演示账号（新建账号的密码均为 {}）：".format(options["password"]))
+        for username in usernames:
+            self.stdout.write(f"  {username}")

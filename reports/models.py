@@ -1,0 +1,70 @@
+"""People and their monthly reports."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("填报员")
+    REVIEWER = "reviewer", _("审核员")
+    LEADER = "leader", _("领导")
+    ADMIN = "admin", _("管理员")
+
+
+class User(AbstractUser):
+    """A user with one role; a clerk belongs to exactly one department."""
+
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.CLERK)
+    department = models.ForeignKey(
+        "metrics.Department",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="clerk") | Q(department__isnull=False),
+                name="user_clerk_has_department",
+                violation_error_message=_("填报员必须属于一个单位。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self):
+        return self.last_name + self.first_name or self.username
+
+    @property
+    def is_clerk(self):
+        return self.role == Role.CLERK
+
+    @property
+    def is_reviewer(self):
+        return self.role == Role.REVIEWER
+
+    @property
+    def is_leader(self):
+        return self.role == Role.LEADER
+
+    @property
+    def is_administrator(self):
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def can_review(self):
+        """Reviewers and administrators check, approve and return reports."""
+        return self.role in (Role.REVIEWER, Role.ADMIN) or self.is_superuser
+
+    @property
+    def sees_all_departments(self):
+        return not self.is_clerk or self.is_superuser

@@ -1,0 +1,47 @@
+"""Pages for people: home, and (in later modules) entry, review and dashboards."""
+
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+# (url name, title, description, who sees it)
+HOME_ENTRIES = [
+    ("entry_list", _("月度填报"), _("填写本单位每月数据，保存草稿、提交审核。"), "clerk"),
+    ("review_queue", _("审核队列"), _("审核各单位已上报的月报，通过或退回。"), "reviewer"),
+    ("completeness", _("报送进度"), _("各单位各月报送状态、报送率与按时率。"), "reviewer"),
+    ("dashboard", _("领导驾驶舱"), _("半年累计、同比、目标完成和迟报单位。"), "reader"),
+    ("summary_table", _("汇总表"), _("按领域、单位、月份查询汇总数据并导出。"), "reader"),
+    ("summary_documents", _("半年总结"), _("编辑总结模板，导出 Word、PDF、Excel。"), "reviewer"),
+    ("admin:index", _("系统管理"), _("维护领域、指标、单位、目标和用户。"), "admin"),
+]
+
+
+def _sees(user, audience):
+    return {
+        "clerk": user.is_clerk,
+        "reviewer": user.can_review,
+        "reader": not user.is_clerk,
+        "admin": user.is_administrator,
+    }[audience]
+
+
+def entries_for(user):
+    """The home page's entries for this user's role; an entry not built yet has no url."""
+    entries = []
+    for url_name, title, description, audience in HOME_ENTRIES:
+        if not _sees(user, audience):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            url = None
+        entries.append({"title": title, "description": description, "url": url})
+    return entries
+
+
+def home(request):
+    """Who you are, and the entries your role uses."""
+    user = request.user
+    return render(request, "reports/home.html", {"entries": entries_for(user), "role_label": Role(user.role).label})

@@ -1,0 +1,78 @@
+"""factory_boy factories for the catalogue, values and users."""
+
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from metrics.models import Area, DataValue, Department, Indicator, Kind, Status
+from reports.models import Role, User
+
+
+class AreaFactory(DjangoModelFactory):
+    class Meta:
+        model = Area
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"area{n}")
+    name = factory.Sequence(lambda n: f"领域{n}")
+    order = factory.Sequence(int)
+
+
+class DepartmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"dept{n}")
+    name = factory.Sequence(lambda n: f"单位{n}")
+    order = factory.Sequence(int)
+
+
+class IndicatorFactory(DjangoModelFactory):
+    class Meta:
+        model = Indicator
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"area.indicator{n}")
+    area = factory.SubFactory(AreaFactory)
+    name = factory.Sequence(lambda n: f"指标{n}")
+    unit = "件"
+    kind = Kind.FLOW
+    department = factory.SubFactory(DepartmentFactory)
+    order = factory.Sequence(int)
+
+
+class RatioFactory(IndicatorFactory):
+    unit = "%"
+    kind = Kind.RATIO
+    decimals = 2
+    department = None
+    numerator = factory.SubFactory(IndicatorFactory)
+    denominator = factory.SubFactory(IndicatorFactory)
+
+
+class DataValueFactory(DjangoModelFactory):
+    class Meta:
+        model = DataValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    department = factory.SelfAttribute("indicator.department")
+    month = datetime.date(2023, 1, 1)
+    value = 1
+    status = Status.APPROVED
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.REVIEWER
+    password = factory.PostGenerationMethodCall("set_password", "secret-password-1")
+
+
+class ClerkFactory(UserFactory):
+    role = Role.CLERK
+    department = factory.SubFactory(DepartmentFactory)

@@ -1,0 +1,225 @@
+"""The demo county reproduces the 2023 half-year report."""
+
+import datetime
+import io
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+
+from metrics.models import DataValue, Indicator, Kind, Status, Target
+from reports.models import Role, User
+
+pytestmark = pytest.mark.django_db
+
+# The report's January–June 2023 figures (our own copy of the seed catalogue).
+REPORT_H1_2023 = {
+    "leadership.plenary_meetings": "2",
+    "leadership.committee_meetings": "13",
+    "leadership.ideology_analyses": "5",
+    "leadership.party_committee_hearings": "2",
+    "leadership.government_studies": "1",
+    "leadership.integrity_meetings": "1",
+    "security.terror_cases": "5",
+    "security.terror_case_persons": "6",
+    "security.counter_terror_drills": "18",
+    "security.key_targets_accepted": "66",
+    "security.key_persons_controlled": "6",
+    "security.informants": "3515",
+    "stability.litigation_risks_found": "56",
+    "stability.litigation_risks_referred": "12",
+    "stability.petition_backlog_resolved": "4",
+    "mediation.fulltime_mediators": "7",
+    "mediation.parttime_mediators": "41",
+    "mediation.tribunal_cases_closed": "2149",
+    "mediation.enterprise_disputes_found": "128",
+    "mediation.enterprise_disputes_resolved": "120",
+    "mediation.enterprise_dispute_success_rate": "93.75",
+    "mediation.debts_recovered": "150",
+    "mediation.losses_recovered": "600",
+    "cyber.sentiment_analyses": "6",
+    "cyber.wechat_posts": "200",
+    "cyber.weekly_themes": "20",
+    "cyber.emergency_drills": "1",
+    "cyber.negative_posts_handled": "349",
+    "cyber.negative_incidents": "0",
+    "legal_service.new_service_stations": "1",
+    "legal_service.new_aid_stations": "4",
+    "legal_service.aid_cases": "359",
+    "legal_service.aid_subsidies": "32.96",
+    "legal_service.town_stations": "33",
+    "legal_service.village_stations": "462",
+    "legal_service.enterprise_checkups": "21",
+    "legal_service.legal_opinions": "13",
+    "legal_service.contracts_reviewed": "12",
+    "enforcement.cases_received": "2343",
+    "enforcement.cases_concluded": "2193",
+    "enforcement.conclusion_rate": "93.6",
+    "enforcement.amount_recovered": "63666.7755",
+    "enforcement.defaulters_listed": "93",
+    "enforcement.consumption_restricted": "1045",
+    "enforcement.judicial_detentions": "16",
+    "business.enterprise_cases_closed": "1284",
+    "business.output_recovered": "4620",
+    "business.enterprise_problems_solved": "8",
+    "business.old_enforcement_cases_cleared": "2",
+    "business.admin_disputes_resolved": "2",
+    "business.traffic_enforcement_leads": "6",
+    "business.seals_filed": "22852",
+    "business.permit_applications_online": "60",
+    "business.green_channels": "37",
+    "business.id_cards_extended_hours": "16",
+    "law_gov.legality_reviews": "105",
+    "law_gov.review_feedback_forms": "45",
+    "law_gov.reconsideration_cases": "30",
+    "law_gov.reconsideration_closed_on_time": "30",
+    "law_gov.reconsideration_on_time_rate": "100",
+    "law_gov.lawsuits_handled": "14",
+    "law_gov.lawsuits_head_appeared": "14",
+    "law_gov.head_appearance_rate": "100",
+    "campus.vice_principals": "216",
+    "campus.problems_found": "21",
+    "campus.schools_involved": "60",
+    "traffic.violations_handled": "145000",
+    "traffic.hazards_found": "185",
+    "traffic.hazards_fixed": "83",
+    "traffic.hazard_fix_rate": "44.86",
+    "vice.porn_cases": "10",
+    "vice.porn_dens_destroyed": "2",
+    "vice.porn_prosecuted": "5",
+    "vice.porn_admin_penalties": "37",
+    "vice.gambling_cases": "7",
+    "vice.gambling_dens_destroyed": "32",
+    "vice.gambling_machines_seized": "48",
+    "vice.gambling_prosecuted": "20",
+    "vice.gambling_admin_penalties": "286",
+    "vice.drug_offenders_struck": "43",
+    "vice.drug_users_caught": "123",
+    "vice.compulsory_rehab": "28",
+    "vice.precursor_case_suspects": "15",
+    "anti_gang.cases": "24",
+    "anti_gang.persons_prosecuted": "28",
+    "anti_fraud.cases": "127",
+    "anti_fraud.losses": "1043.5",
+    "anti_fraud.cases_solved": "24",
+    "anti_fraud.suspects_caught": "75",
+    "anti_fraud.two_cards_punished": "139",
+    "anti_fraud.accounts_stopped": "4188",
+    "anti_fraud.amount_stopped": "9974.9",
+    "anti_fraud.accounts_frozen": "538",
+    "anti_fraud.amount_frozen": "1349.9",
+    "anti_fraud.myanmar_stranded_total": "328",
+    "anti_fraud.myanmar_stranded_reduced": "289",
+    "anti_fraud.myanmar_stranded_remaining": "39",
+    "anti_fraud.myanmar_reduction_rate": "88.1",
+    "anti_fraud.myanmar_rank_national": "213",
+    "anti_fraud.myanmar_rank_provincial": "35",
+    "anti_fraud.sea_stranded_total": "59",
+    "anti_fraud.sea_stranded_reduced": "20",
+    "anti_fraud.sea_stranded_remaining": "39",
+    "anti_fraud.sea_rank_provincial": "15",
+    "anti_fraud.app_registrations": "468572",
+    "anti_fraud.resident_population": "948718",
+    "anti_fraud.app_registration_rate": "49.39",
+    "governance.camera_online_rate": "98",
+    "governance.camera_image_rate": "95",
+}
+
+# Indicators the report left blank: they stay missing for 2023 H1.
+REPORT_BLANKS = ['leadership.major_matter_filings', 'stability.risk_assessments', 'stability.situation_analyses', 'stability.consultation_meetings', 'stability.irregular_petitioners_resolved', 'stability.key_petitioners_controlled', 'traffic.accidents', 'traffic.deaths', 'traffic.injuries', 'traffic.direct_losses', 'anti_gang.leads_received', 'anti_gang.leads_verified', 'anti_gang.rewards_paid', 'governance.center_trainings']
+
+
+def _months(year):
+    return datetime.date(year, 1, 1), datetime.date(year, 6, 1)
+
+
+def _h1(indicator, year):
+    first, last = _months(year)
+    values = DataValue.objects.filter(indicator=indicator, month__gte=first, month__lte=last, value__isnull=False)
+    if indicator.kind == Kind.FLOW:
+        return values.aggregate(total=Sum("value"))["total"]
+    june = values.filter(month=last).first()
+    return june.value if june else None
+
+
+def _figure(indicator, year):
+    if indicator.kind == Kind.RATIO:
+        numerator, denominator = _h1(indicator.numerator, year), _h1(indicator.denominator, year)
+        return numerator / denominator * 100
+    return _h1(indicator, year)
+
+
+@pytest.mark.parametrize("code,expected", sorted(REPORT_H1_2023.items()))
+def test_h1_2023_equals_the_report(demo, code, expected):
+    """January–June 2023 sum to the report's figure (flow), June holds it (stock, rate), ratios compute to it."""
+    indicator = Indicator.objects.get(code=code)
+    expected = Decimal(expected)
+    got = _figure(indicator, 2023)
+    if indicator.kind == Kind.RATIO:
+        places = Decimal(1).scaleb(expected.as_tuple().exponent)
+        assert got.quantize(places, ROUND_HALF_UP) == expected
+    else:
+        assert got == expected
+
+
+@pytest.mark.parametrize("code", REPORT_BLANKS)
+def test_report_blanks_stay_missing(demo, code):
+    """What the report left blank has no figure for 2023 H1 (missing, not zero)."""
+    assert _h1(Indicator.objects.get(code=code), 2023) is None
+
+
+@pytest.mark.parametrize("code,yoy", [("anti_fraud.cases", "-11.81"), ("anti_fraud.losses", "-10.96")])
+def test_stated_yoy_is_reproduced(demo, code, yoy):
+    indicator = Indicator.objects.get(code=code)
+    current, previous = _h1(indicator, 2023), _h1(indicator, 2022)
+    assert ((current - previous) / previous * 100).quantize(Decimal("0.01"), ROUND_HALF_UP) == Decimal(yoy)
+
+
+def test_every_department_has_monthly_values_2022_to_mid_2023(demo):
+    months_per_department = {}
+    for department_id, month in DataValue.objects.values_list("department__code", "month").distinct():
+        months_per_department.setdefault(department_id, set()).add(month)
+    assert len(months_per_department) == 11
+    for months in months_per_department.values():
+        assert min(months) == datetime.date(2022, 1, 1)
+        assert max(months) == datetime.date(2023, 6, 1)
+
+
+def test_demo_values_are_approved_and_ratios_hold_none(demo):
+    assert not DataValue.objects.exclude(status=Status.APPROVED).exists()
+    assert not DataValue.objects.filter(indicator__kind=Kind.RATIO).exists()
+
+
+def test_target_and_users(demo):
+    target = Target.objects.get(indicator__code="stability.petition_backlog_resolved", year=2023)
+    assert target.value == 10
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert User.objects.filter(role=Role.CLERK).count() == 11
+
+
+def test_running_load_demo_again_changes_nothing(demo):
+    counts = (DataValue.objects.count(), DataValue.history.count(), User.objects.count(), Indicator.objects.count())
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "新增 0 条，更新 0 条" in out.getvalue()
+    assert (
+        DataValue.objects.count(),
+        DataValue.history.count(),
+        User.objects.count(),
+        Indicator.objects.count(),
+    ) == counts
+
+
+def test_months_respect_the_cross_field_rules(demo):
+    """Each month: concluded ≤ received, fixed ≤ found, remaining = total − reduced."""
+    values = {(v.indicator.code, v.month): v.value for v in DataValue.objects.select_related("indicator")}
+    for ratio in Indicator.objects.filter(kind=Kind.RATIO).select_related("numerator", "denominator"):
+        for (code, month), value in values.items():
+            if code == ratio.numerator.code and (ratio.denominator.code, month) in values:
+                assert value <= values[(ratio.denominator.code, month)], (ratio.code, month)
+    for (code, month), remaining in values.items():
+        if code == "anti_fraud.myanmar_stranded_remaining":
+            total = values[("anti_fraud.myanmar_stranded_total", month)]
+            reduced = values[("anti_fraud.myanmar_stranded_reduced", month)]
+            assert remaining == total - reduced
