@@ -127,7 +127,22 @@ REPORT_H1_2023 = {
 }
 
 # Indicators the report left blank: they stay missing for 2023 H1.
-REPORT_BLANKS = ['leadership.major_matter_filings', 'stability.risk_assessments', 'stability.situation_analyses', 'stability.consultation_meetings', 'stability.irregular_petitioners_resolved', 'stability.key_petitioners_controlled', 'traffic.accidents', 'traffic.deaths', 'traffic.injuries', 'traffic.direct_losses', 'anti_gang.leads_received', 'anti_gang.leads_verified', 'anti_gang.rewards_paid', 'governance.center_trainings']
+REPORT_BLANKS = [
+    "leadership.major_matter_filings",
+    "stability.risk_assessments",
+    "stability.situation_analyses",
+    "stability.consultation_meetings",
+    "stability.irregular_petitioners_resolved",
+    "stability.key_petitioners_controlled",
+    "traffic.accidents",
+    "traffic.deaths",
+    "traffic.injuries",
+    "traffic.direct_losses",
+    "anti_gang.leads_received",
+    "anti_gang.leads_verified",
+    "anti_gang.rewards_paid",
+    "governance.center_trainings",
+]
 
 
 def _months(year):

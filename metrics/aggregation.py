@@ -1,0 +1,341 @@
+"""Aggregation: each indicator's figure for a period and a scope, with 同比 and targets.
+
+The database does the grouping; Python only finishes what is already
+aggregated (ratios, changes, completion). Every function issues a constant
+number of queries, whatever the number of indicators, departments or months.
+
+How a period's value is formed, by indicator kind:
+- flow: the sum over the period's months and the scope's departments;
+- stock: each department's last reported month in the period, summed;
+- rate: each department's last reported month in the period, averaged;
+- ratio: numerator / denominator × 100 of the two components' aggregated values.
+A figure with no reported value is missing (None), never zero.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Avg, Count, OuterRef, Q, Subquery, Sum
+
+from .models import Better, DataValue, Department, Indicator, Kind, Status, Target
+from .periods import Period
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: the whole county, one department, or a department with everything under it."""
+
+    department: Department | None = None
+    include_children: bool = False
+
+    @property
+    def is_county(self):
+        return self.department is None
+
+    @property
+    def code(self):
+        return self.department.code if self.department else None
+
+    @property
+    def label(self):
+        if self.department is None:
+            return "全县"
+        return f"{self.department.name}（含下级）" if self.include_children else self.department.name
+
+    def department_ids(self):
+        """The ids of the departments in scope, or None for the whole county (one query at most)."""
+        if self.department is None:
+            return None
+        if not self.include_children:
+            return [self.department.pk]
+        children = defaultdict(list)
+        for pk, parent in Department.objects.values_list("pk", "parent_id"):
+            children[parent].append(pk)
+        ids, todo = [], [self.department.pk]
+        while todo:
+            pk = todo.pop()
+            ids.append(pk)
+            todo.extend(children[pk])
+        return ids
+
+
+COUNTY = Scope()
+
+
+@dataclass
+class Figure:
+    """One indicator's figure for a period and scope, with its comparison."""
+
+    indicator: Indicator
+    value: Decimal | None
+    previous: Decimal | None = None
+    target: Decimal | None = None
+    sources: int = 0
+
+    @property
+    def missing(self):
+        return self.value is None
+
+    @property
+    def change(self):
+        """value − previous, in the indicator's unit (for percentages: 个百分点)."""
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def yoy_pct(self):
+        """同比 % = (value − previous) / previous × 100; None with no or a zero base, and for percentages."""
+        if self.indicator.is_percentage or self.change is None or not self.previous:
+            return None
+        return self.change / self.previous * HUNDRED
+
+    @property
+    def direction(self):
+        """'up', 'down', 'flat' or None when there is nothing to compare."""
+        change = self.change
+        if change is None:
+            return None
+        return "up" if change > 0 else "down" if change < 0 else "flat"
+
+    @property
+    def is_good(self):
+        """Whether the change is good by the indicator's `better`; None when neither."""
+        direction = self.direction
+        if direction in (None, "flat") or self.indicator.better == Better.NONE:
+            return None
+        return (direction == "up") == (self.indicator.better == Better.UP)
+
+    @property
+    def completion_pct(self):
+        if self.value is None or not self.target:
+            return None
+        return self.value / self.target * HUNDRED
+
+
+@dataclass
+class Summary:
+    """All figures of a period and scope, in catalogue order."""
+
+    period: Period
+    previous_period: Period
+    scope: Scope
+    include_submitted: bool
+    figures: list[Figure] = field(default_factory=list)
+
+    def by_code(self):
+        return {f.indicator.code: f for f in self.figures}
+
+
+def counted_statuses(include_submitted=False):
+    return [Status.APPROVED, Status.SUBMITTED] if include_submitted else [Status.APPROVED]
+
+
+def _base(indicator_ids, first, last, department_ids, statuses):
+    values = DataValue.objects.filter(
+        indicator_id__in=indicator_ids,
+        month__gte=first,
+        month__lte=last,
+        status__in=statuses,
+        value__isnull=False,
+    )
+    if department_ids is not None:
+        values = values.filter(department_id__in=department_ids)
+    return values
+
+
+def period_totals(indicators, periods, *, department_ids=None, include_submitted=False, by_department=False):
+    """{(period, indicator_id[, department_id]): (value, number of values)} for flows, stocks and rates.
+
+    One query for the flows of all periods, one per period for stocks and rates.
+    """
+    statuses = counted_statuses(include_submitted)
+    flows = [i.pk for i in indicators if i.kind == Kind.FLOW]
+    levels = [i.pk for i in indicators if i.kind in (Kind.STOCK, Kind.RATE)]
+    kinds = {i.pk: i.kind for i in indicators}
+    group = ["indicator_id", "department_id"] if by_department else ["indicator_id"]
+    totals = {}
+
+    if flows and periods:
+        first, last = min(p.first for p in periods), max(p.last for p in periods)
+        annotations = {}
+        for n, period in enumerate(periods):
+            in_period = Q(month__gte=period.first, month__lte=period.last)
+            annotations[f"v{n}"] = Sum("value", filter=in_period)
+            annotations[f"n{n}"] = Count("id", filter=in_period)
+        rows = _base(flows, first, last, department_ids, statuses).values(*group).annotate(**annotations)
+        for row in rows:
+            key = tuple(row[g] for g in group)
+            for n, period in enumerate(periods):
+                if row[f"n{n}"]:
+                    totals[(period, *key)] = (row[f"v{n}"], row[f"n{n}"])
+
+    for period in periods if levels else ():
+        values = _base(levels, period.first, period.last, department_ids, statuses)
+        latest = (
+            values.filter(indicator_id=OuterRef("indicator_id"), department_id=OuterRef("department_id"))
+            .order_by("-month")
+            .values("month")[:1]
+        )
+        rows = (
+            values.filter(month=Subquery(latest))
+            .values(*group)
+            .annotate(total=Sum("value"), mean=Avg("value"), n=Count("id"))
+        )
+        for row in rows:
+            key = tuple(row[g] for g in group)
+            value = row["mean"] if kinds[row["indicator_id"]] == Kind.RATE else row["total"]
+            totals[(period, *key)] = (Decimal(value), row["n"])
+    return totals
+
+
+def ratio_of(numerator, denominator):
+    """numerator / denominator × 100, or None when either is missing or the denominator is zero."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator * HUNDRED
+
+
+def _with_components(indicators):
+    """The indicators plus the components their ratios need (components are fetched, not shown)."""
+    ids = {i.pk for i in indicators}
+    needed = [i.numerator_id for i in indicators if i.is_ratio] + [i.denominator_id for i in indicators if i.is_ratio]
+    missing = [pk for pk in needed if pk not in ids]
+    extra = list(Indicator.objects.filter(pk__in=missing)) if missing else []
+    return list(indicators) + extra
+
+
+def summarize(period, *, scope=COUNTY, include_submitted=False, indicators=None):
+    """Every active indicator's figure for the period and scope, with last year's and the target.
+
+    `indicators` limits the result (an Indicator queryset or list); by default all active ones.
+    """
+    if indicators is None:
+        indicators = Indicator.objects.active().select_related("area", "department")
+    indicators = list(indicators)
+    previous = period.year_ago()
+    fetched = _with_components(indicators)
+    totals = period_totals(
+        fetched, [period, previous], department_ids=scope.department_ids(), include_submitted=include_submitted
+    )
+
+    def value(indicator, p):
+        if indicator.is_ratio:
+            return ratio_of(value_by_id(indicator.numerator_id, p), value_by_id(indicator.denominator_id, p))
+        return totals.get((p, indicator.pk), (None, 0))[0]
+
+    def value_by_id(pk, p):
+        return totals.get((p, pk), (None, 0))[0]
+
+    targets = _targets(indicators, period, scope)
+    figures = [
+        Figure(
+            indicator=i,
+            value=value(i, period),
+            previous=value(i, previous),
+            target=targets.get(i.pk),
+            sources=totals.get((period, i.pk), (None, 0))[1],
+        )
+        for i in indicators
+    ]
+    return Summary(period, previous, scope, include_submitted, figures)
+
+
+def _targets(indicators, period, scope):
+    """Annual targets of the period's year; shown for the county, or for the responsible department."""
+    rows = Target.objects.filter(indicator__in=indicators, year=period.last.year).values_list("indicator_id", "value")
+    targets = dict(rows)
+    if scope.is_county:
+        return targets
+    in_scope = set(scope.department_ids())
+    return {i.pk: targets[i.pk] for i in indicators if i.pk in targets and i.department_id in in_scope}
+
+
+def by_department(indicators, period, *, include_submitted=False, department_ids=None):
+    """{indicator code: {department_id: Figure}} for each department that has values, with last year's.
+
+    Ratios are computed per department from that department's components.
+    """
+    indicators = list(indicators)
+    previous = period.year_ago()
+    fetched = _with_components(indicators)
+    totals = period_totals(
+        fetched,
+        [period, previous],
+        department_ids=department_ids,
+        include_submitted=include_submitted,
+        by_department=True,
+    )
+    departments = defaultdict(set)
+    for _p, indicator_id, department_id in totals:
+        departments[indicator_id].add(department_id)
+
+    def value(pk, p, d):
+        return totals.get((p, pk, d), (None, 0))[0]
+
+    result = {}
+    for i in indicators:
+        per_department = {}
+        if i.is_ratio:
+            ids = departments[i.numerator_id] | departments[i.denominator_id]
+            for d in ids:
+                per_department[d] = Figure(
+                    i,
+                    ratio_of(value(i.numerator_id, period, d), value(i.denominator_id, period, d)),
+                    ratio_of(value(i.numerator_id, previous, d), value(i.denominator_id, previous, d)),
+                )
+        else:
+            for d in departments[i.pk]:
+                per_department[d] = Figure(i, value(i.pk, period, d), value(i.pk, previous, d))
+        result[i.code] = per_department
+    return result
+
+
+def monthly_series(indicators, first, last, *, scope=COUNTY, include_submitted=False):
+    """{indicator code: {month: value}} for each month from first to last (one query).
+
+    Flows and stocks sum over departments, rates average, ratios divide the components' monthly values.
+    Months with no value are absent.
+    """
+    indicators = list(indicators)
+    fetched = _with_components(indicators)
+    kinds = {i.pk: i.kind for i in fetched}
+    rows = (
+        _base(
+            [i.pk for i in fetched if not i.is_ratio],
+            first,
+            last,
+            scope.department_ids(),
+            counted_statuses(include_submitted),
+        )
+        .values("indicator_id", "month")
+        .annotate(total=Sum("value"), mean=Avg("value"))
+    )
+    by_id = defaultdict(dict)
+    for row in rows:
+        by_id[row["indicator_id"]][row["month"]] = Decimal(
+            row["mean"] if kinds[row["indicator_id"]] == Kind.RATE else row["total"]
+        )
+    result = {}
+    for i in indicators:
+        if i.is_ratio:
+            numerators, denominators = by_id[i.numerator_id], by_id[i.denominator_id]
+            months = sorted(set(numerators) & set(denominators))
+            series = {m: ratio_of(numerators[m], denominators[m]) for m in months}
+            result[i.code] = {m: v for m, v in series.items() if v is not None}
+        else:
+            result[i.code] = dict(sorted(by_id[i.pk].items()))
+    return result
+
+
+def latest_month(*, include_submitted=False):
+    """The latest month holding a counted value, or None when there is none."""
+    return (
+        DataValue.objects.filter(status__in=counted_statuses(include_submitted), value__isnull=False)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )

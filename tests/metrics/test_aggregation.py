@@ -1,0 +1,231 @@
+"""Aggregation by kind, scope and status, checked against the report and a plain-Python reference."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from metrics.aggregation import Scope, by_department, monthly_series, summarize
+from metrics.models import DataValue, Kind, Status
+from metrics.periods import Period, parse_period
+from tests.factories import AreaFactory, DataValueFactory, DepartmentFactory, IndicatorFactory, RatioFactory
+
+pytestmark = pytest.mark.django_db
+
+MONTHS = [datetime.date(2022, m, 1) for m in range(1, 13)] + [datetime.date(2023, m, 1) for m in range(1, 13)]
+
+
+# --- the demo county reproduces the report -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code,expected",
+    [
+        ("enforcement.conclusion_rate", "93.6"),
+        ("anti_fraud.myanmar_reduction_rate", "88.1"),
+        ("anti_fraud.app_registration_rate", "49.39"),
+        ("traffic.hazard_fix_rate", "44.86"),
+        ("mediation.enterprise_dispute_success_rate", "93.75"),
+    ],
+)
+def test_demo_ratios_match_the_report(demo, code, expected):
+    figure = summarize(parse_period("2023H1")).by_code()[code]
+    places = Decimal(expected).as_tuple().exponent
+    assert figure.value.quantize(Decimal(1).scaleb(places)) == Decimal(expected)
+
+
+@pytest.mark.parametrize("code,yoy", [("anti_fraud.cases", "-11.81"), ("anti_fraud.losses", "-10.96")])
+def test_demo_yoy_matches_the_report(demo, code, yoy):
+    figure = summarize(parse_period("2023H1")).by_code()[code]
+    assert figure.yoy_pct.quantize(Decimal("0.01")) == Decimal(yoy)
+
+
+def test_demo_target_completion(demo):
+    figure = summarize(parse_period("2023H1")).by_code()["stability.petition_backlog_resolved"]
+    assert (figure.value, figure.target, figure.completion_pct) == (4, 10, 40)
+
+
+def test_demo_blank_is_missing_not_zero(demo):
+    figure = summarize(parse_period("2023H1")).by_code()["leadership.major_matter_filings"]
+    assert figure.missing and figure.value is None and figure.yoy_pct is None
+
+
+def test_only_approved_values_count_unless_asked(demo):
+    indicator_code = "anti_fraud.cases"
+    DataValue.objects.filter(indicator__code=indicator_code, month=datetime.date(2023, 6, 1)).update(
+        status=Status.SUBMITTED
+    )
+    period = parse_period("2023H1")
+    approved = summarize(period).by_code()[indicator_code].value
+    with_submitted = summarize(period, include_submitted=True).by_code()[indicator_code].value
+    assert with_submitted == 127
+    assert approved < 127
+
+
+def test_summary_query_count_is_constant(demo):
+    """Five queries for the whole catalogue, whatever its size."""
+    with CaptureQueriesContext(connection) as queries:
+        summarize(parse_period("2023H1"))
+    assert len(queries) <= 5
+
+
+def test_query_count_does_not_grow_with_departments_and_indicators():
+    area = AreaFactory()
+    departments = [DepartmentFactory() for _ in range(3)]
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            summarize(Period.half(2023, 1), indicators=list(area.indicators.all()))
+        return len(queries)
+
+    for d in departments:
+        for kind in (Kind.FLOW, Kind.STOCK):
+            DataValueFactory(indicator=IndicatorFactory(area=area, department=d, kind=kind), month=MONTHS[13])
+    small = count()
+    for _ in range(30):
+        d = DepartmentFactory()
+        for kind in (Kind.FLOW, Kind.STOCK):
+            DataValueFactory(indicator=IndicatorFactory(area=area, department=d, kind=kind), month=MONTHS[14])
+    assert count() == small
+
+
+# --- property-based: aggregation equals a plain-Python reference --------------------------------
+
+value_strategy = st.one_of(
+    st.none(),
+    st.decimals(min_value=0, max_value=10_000, places=2, allow_nan=False, allow_infinity=False),
+    st.just(Decimal(0)),
+)
+entry_strategy = st.tuples(
+    st.integers(0, 3),  # indicator index: flow, stock, rate, flow (denominator)
+    st.integers(0, 2),  # department index
+    st.integers(0, len(MONTHS) - 1),
+    value_strategy,
+    st.sampled_from([Status.APPROVED, Status.SUBMITTED, Status.DRAFT]),
+)
+period_strategy = st.one_of(
+    st.builds(Period.month, st.sampled_from([2022, 2023]), st.integers(1, 12)),
+    st.builds(Period.quarter, st.sampled_from([2022, 2023]), st.integers(1, 4)),
+    st.builds(Period.half, st.sampled_from([2022, 2023]), st.integers(1, 2)),
+    st.builds(Period.year, st.sampled_from([2022, 2023])),
+    st.tuples(st.integers(0, 23), st.integers(0, 23)).map(lambda ab: Period.range(MONTHS[min(ab)], MONTHS[max(ab)])),
+)
+
+
+@pytest.fixture
+def small_catalogue(db):
+    area = AreaFactory(code="prop")
+    parent = DepartmentFactory(code="prop_a")
+    departments = [parent, DepartmentFactory(code="prop_b"), DepartmentFactory(code="prop_c", parent=parent)]
+    flow = IndicatorFactory(code="prop.flow", area=area, kind=Kind.FLOW)
+    stock = IndicatorFactory(code="prop.stock", area=area, kind=Kind.STOCK)
+    rate = IndicatorFactory(code="prop.rate", area=area, kind=Kind.RATE, unit="%", decimals=2)
+    base = IndicatorFactory(code="prop.base", area=area, kind=Kind.FLOW)
+    ratio = RatioFactory(code="prop.ratio", area=area, numerator=flow, denominator=base)
+    return [flow, stock, rate, base], ratio, departments
+
+
+def reference(kind, rows, period, department_ids):
+    """The figure by hand: rows are (department_id, month, value) of counted, non-missing values."""
+    rows = [r for r in rows if r[1] in period and (department_ids is None or r[0] in department_ids)]
+    if not rows:
+        return None
+    if kind == Kind.FLOW:
+        return sum(r[2] for r in rows)
+    latest = {}
+    for department, month, value in rows:
+        if department not in latest or month > latest[department][0]:
+            latest[department] = (month, value)
+    values = [v for _m, v in latest.values()]
+    return sum(values) if kind == Kind.STOCK else sum(values) / len(values)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    entries=st.lists(entry_strategy, max_size=40),
+    period=period_strategy,
+    scope_choice=st.sampled_from(["county", "a", "a_tree", "b"]),
+    include_submitted=st.booleans(),
+)
+def test_aggregation_equals_reference(small_catalogue, entries, period, scope_choice, include_submitted):
+    indicators, ratio, departments = small_catalogue
+    DataValue.objects.filter(indicator__in=indicators).delete()
+    stored = {}
+    for i, d, m, value, status in entries:
+        stored[(i, d, m)] = (value, status)
+    DataValue.objects.bulk_create(
+        DataValue(indicator=indicators[i], department=departments[d], month=MONTHS[m], value=v, status=s)
+        for (i, d, m), (v, s) in stored.items()
+    )
+    scope = {
+        "county": Scope(),
+        "a": Scope(departments[0]),
+        "a_tree": Scope(departments[0], include_children=True),
+        "b": Scope(departments[1]),
+    }[scope_choice]
+    department_ids = scope.department_ids()
+    counted = {Status.APPROVED, Status.SUBMITTED} if include_submitted else {Status.APPROVED}
+
+    def rows_of(index):
+        return [
+            (departments[d].pk, MONTHS[m], v)
+            for (i, d, m), (v, s) in stored.items()
+            if i == index and v is not None and s in counted
+        ]
+
+    figures = summarize(period, scope=scope, include_submitted=include_submitted, indicators=[*indicators, ratio])
+    got = figures.by_code()
+    for index, indicator in enumerate(indicators):
+        expected = reference(indicator.kind, rows_of(index), period, department_ids)
+        assert_close(got[indicator.code].value, expected)
+        previous = reference(indicator.kind, rows_of(index), period.year_ago(), department_ids)
+        assert_close(got[indicator.code].previous, previous)
+    numerator = reference(Kind.FLOW, rows_of(0), period, department_ids)
+    denominator = reference(Kind.FLOW, rows_of(3), period, department_ids)
+    expected_ratio = None if numerator is None or not denominator else numerator / denominator * 100
+    assert_close(got[ratio.code].value, expected_ratio)
+
+
+def assert_close(got, expected):
+    if expected is None:
+        assert got is None
+    else:
+        assert got is not None
+        assert abs(Decimal(got) - Decimal(expected)) < Decimal("0.0001"), (got, expected)
+
+
+def test_stock_takes_each_departments_last_reported_month(small_catalogue):
+    indicators, _ratio, departments = small_catalogue
+    stock = indicators[1]
+    DataValueFactory(indicator=stock, department=departments[0], month=datetime.date(2023, 3, 1), value=10)
+    DataValueFactory(indicator=stock, department=departments[0], month=datetime.date(2023, 5, 1), value=12)
+    DataValueFactory(indicator=stock, department=departments[1], month=datetime.date(2023, 2, 1), value=7)
+    DataValueFactory(indicator=stock, department=departments[1], month=datetime.date(2023, 6, 1), value=None)
+    figure = summarize(Period.half(2023, 1), indicators=[stock]).figures[0]
+    assert figure.value == 19
+
+
+def test_ratio_with_zero_denominator_is_not_infinite(small_catalogue):
+    indicators, ratio, departments = small_catalogue
+    DataValueFactory(indicator=indicators[0], department=departments[0], month=datetime.date(2023, 1, 1), value=3)
+    DataValueFactory(indicator=indicators[3], department=departments[0], month=datetime.date(2023, 1, 1), value=0)
+    figure = summarize(Period.month(2023, 1), indicators=[ratio]).figures[0]
+    assert figure.value is None and figure.yoy_pct is None
+
+
+def test_breakdown_and_monthly_series(demo):
+    from metrics.models import Indicator
+
+    cases = Indicator.objects.get(code="anti_fraud.cases")
+    rate = Indicator.objects.get(code="enforcement.conclusion_rate")
+    with CaptureQueriesContext(connection) as queries:
+        breakdown = by_department([cases, rate], parse_period("2023H1"))
+        series = monthly_series([cases, rate], datetime.date(2023, 1, 1), datetime.date(2023, 6, 1))
+    assert len(queries) <= 6
+    assert sum(f.value for f in breakdown["anti_fraud.cases"].values()) == 127
+    assert sum(series["anti_fraud.cases"].values()) == 127
+    assert len(series["enforcement.conclusion_rate"]) == 6

@@ -1,0 +1,70 @@
+"""Chinese display of values and changes."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from metrics.aggregation import Figure
+from metrics.formatting import change_phrase, format_number, format_pct, format_value, quantize, signed_pct
+from metrics.models import Indicator, Kind
+
+COUNT = Indicator(code="c", name="案件", unit="件", kind=Kind.FLOW, decimals=0)
+MONEY = Indicator(code="m", name="金额", unit="万元", kind=Kind.FLOW, decimals=4)
+RATIO = Indicator(code="r", name="率", unit="%", kind=Kind.RATIO, decimals=2)
+RATE = Indicator(code="t", name="在线率", unit="%", kind=Kind.RATE, decimals=2)
+
+
+def test_rounding_is_half_up():
+    assert quantize(D("2.345"), 2) == D("2.35")
+    assert quantize(D("0.125"), 2) == D("0.13")
+    assert format_pct(D("93.5979")) == "93.60%"
+
+
+@pytest.mark.parametrize(
+    "value,indicator,expected",
+    [
+        (D("145000"), COUNT, "145,000件"),
+        (D("1043.5"), MONEY, "1,043.5万元"),
+        (D("63666.7755"), MONEY, "63,666.7755万元"),
+        (D("150"), MONEY, "150万元"),
+        (D("93.5979"), RATIO, "93.60%"),
+        (None, COUNT, "—"),
+    ],
+)
+def test_format_value(value, indicator, expected):
+    assert format_value(value, indicator) == expected
+
+
+def test_format_number_without_separators():
+    assert format_number(D("22852"), 0, separators=False) == "22852"
+
+
+@pytest.mark.parametrize(
+    "indicator,value,previous,expected",
+    [
+        (COUNT, D(127), D(144), "同比下降11.81%"),
+        (MONEY, D("1043.5"), D("1171.9452"), "同比下降10.96%"),
+        (COUNT, D(4), D(3), "同比上升33.33%"),
+        (COUNT, D(12), D(12), "同比持平"),
+        (COUNT, D(5), D(0), "上年同期为0"),
+        (COUNT, D(0), D(0), "同比持平"),
+        (COUNT, D(5), None, "—"),
+        (COUNT, None, D(5), "—"),
+        (RATIO, D("93.5979"), D("90.6"), "同比提高3.00个百分点"),
+        (RATE, D("95"), D("98.5"), "同比降低3.50个百分点"),
+        (RATE, D("95"), D("95"), "同比持平"),
+    ],
+)
+def test_change_phrase(indicator, value, previous, expected):
+    assert change_phrase(Figure(indicator, value, previous)) == expected
+
+
+def test_percentages_have_no_percent_of_percent():
+    assert Figure(RATIO, D(50), D(40)).yoy_pct is None
+    assert Figure(RATIO, D(50), D(40)).change == D(10)
+
+
+def test_signed_pct():
+    assert signed_pct(D("-11.8055")) == "−11.81%"
+    assert signed_pct(D("5")) == "+5.00%"
+    assert signed_pct(None) == "—"
