@@ -1,0 +1,147 @@
+"""Plotly figures for the dashboard, built from plain values (no database, no models).
+
+Every builder takes lists, dicts and Decimals and returns a plotly Figure whose
+titles, axis labels, legends and hover text are Chinese and carry the unit.
+`figure_dict` turns a figure into the JSON-ready dict embedded in the page,
+where plotly.js (served from our own static files) draws it.
+"""
+
+import json
+from decimal import Decimal
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from django.utils.translation import gettext as _
+
+FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", sans-serif'
+INK = "#1f2933"
+GRID = "#e3e7eb"
+THIS_YEAR = "#a61b1b"
+LAST_YEAR = "#9aa5b1"
+MONTHS = [f"{m}月" for m in range(1, 13)]
+
+
+def number_format(decimals, *, percentage=False):
+    """The d3 format plotly uses for a value: thousands separators, the indicator's decimals."""
+    if percentage:
+        return ".2f"
+    if decimals:
+        return f",.{decimals}~f"
+    return ",.0f"
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+def _titled(title, unit):
+    """The unit goes into the title (an axis title would crowd the tick labels): 月度走势（件）."""
+    return f"{title}（{unit}）" if unit else title
+
+
+def _layout(title, *, height):
+    """The layout every dashboard chart shares: Chinese font, readable sizes, no zooming."""
+    return {
+        "title": {"text": title, "font": {"size": 17, "color": INK}, "x": 0.01, "xanchor": "left"},
+        "font": {"family": FONT, "size": 14, "color": INK},
+        "height": height,
+        "margin": {"l": 12, "r": 16, "t": 84, "b": 40, "pad": 4},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "separators": ".,",
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "font": {"size": 14}},
+        "hoverlabel": {"font": {"family": FONT, "size": 15}},
+        "hovermode": "closest",
+        "dragmode": False,
+        "bargap": 0.25,
+        "template": "none",
+    }
+
+
+def trend_figure(*, title, unit, decimals=0, percentage=False, year, this_year, last_year, bars=True):
+    """This year's months against last year's, January to December.
+
+    `this_year` and `last_year` map a month number (1–12) to a value; an absent
+    month or a None value is a gap, never zero. Flows read best as bars, stocks
+    and percentages as lines (`bars=False`).
+    """
+    fmt = number_format(decimals, percentage=percentage)
+    traces = []
+    for label, series, colour in (
+        (_("%(year)d年") % {"year": year - 1}, last_year, LAST_YEAR),
+        (_("%(year)d年") % {"year": year}, this_year, THIS_YEAR),
+    ):
+        y = [_float(series.get(m)) for m in range(1, 13)]
+        common = {
+            "name": label,
+            "x": MONTHS,
+            "y": y,
+            "hovertemplate": f"{label}%{{x}}：%{{y:{fmt}}}{unit}<extra></extra>",
+        }
+        if bars:
+            traces.append(go.Bar(marker={"color": colour}, **common))
+        else:
+            traces.append(
+                go.Scatter(
+                    mode="lines+markers",
+                    line={"color": colour, "width": 3},
+                    marker={"size": 7},
+                    connectgaps=False,
+                    **common,
+                )
+            )
+    figure = go.Figure(data=traces, layout=_layout(_titled(title, unit), height=340))
+    figure.update_xaxes(type="category", fixedrange=True, showgrid=False, linecolor=GRID, tickfont={"size": 13})
+    figure.update_yaxes(
+        tickformat=fmt,
+        fixedrange=True,
+        gridcolor=GRID,
+        zeroline=True,
+        zerolinecolor=GRID,
+        rangemode="tozero",
+        automargin=True,
+        range=[0, 100] if percentage else None,
+    )
+    return figure
+
+
+def breakdown_figure(*, title, unit, decimals=0, percentage=False, rows, current_label, previous_label):
+    """Departments' values for the period next to last year's, largest first, as horizontal bars.
+
+    `rows` are (department name, current value, previous value); a None is a missing bar.
+    """
+    fmt = number_format(decimals, percentage=percentage)
+    ordered = sorted(rows, key=lambda r: (r[1] is None, -(r[1] or Decimal(0))))
+    # plotly draws the first category at the bottom; reverse so the largest is on top.
+    ordered.reverse()
+    names = [r[0] for r in ordered]
+    traces = [
+        go.Bar(
+            name=label,
+            orientation="h",
+            y=names,
+            x=[_float(r[index]) for r in ordered],
+            marker={"color": colour},
+            hovertemplate=f"%{{y}}<br>{label}：%{{x:{fmt}}}{unit}<extra></extra>",
+        )
+        for label, index, colour in ((previous_label, 2, LAST_YEAR), (current_label, 1, THIS_YEAR))
+    ]
+    height = max(260, 120 + 46 * len(names))
+    figure = go.Figure(data=traces, layout=_layout(_titled(title, unit), height=height))
+    # Few departments: thinner bars, so that one department does not fill the chart.
+    figure.update_layout(barmode="group", legend={"traceorder": "reversed"}, bargap=0.25 if len(names) > 2 else 0.5)
+    figure.update_yaxes(type="category", fixedrange=True, automargin=True, tickfont={"size": 14})
+    figure.update_xaxes(
+        tickformat=fmt,
+        fixedrange=True,
+        gridcolor=GRID,
+        rangemode="tozero",
+        automargin=True,
+        nticks=6,
+    )
+    return figure
+
+
+def figure_dict(figure):
+    """The figure as a JSON-ready dict (plain lists, no typed arrays) for json_script."""
+    return json.loads(pio.to_json(figure, validate=False, engine="json"))

@@ -1,0 +1,365 @@
+"""Reads for the leader dashboard (领导驾驶舱): one call gathers everything the page shows.
+
+Figures come only from metrics.aggregation (the same functions the tables use);
+this module picks, orders and labels them. The number of queries is constant,
+whatever the number of indicators, departments or months.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from metrics.aggregation import Scope, by_department, latest_month, monthly_series, summarize
+from metrics.formatting import change_phrase, format_pct, format_value
+from metrics.models import DataValue, Department, Kind, Status
+from metrics.periods import Period, add_months, month_start
+
+from . import charts
+
+MOVERS = 5
+
+
+# --- where cards and charts lead ---------------------------------------------------------------
+
+# The one place that says which page shows an indicator's detail: the first route that exists wins.
+# (url name, query parameters it understands)
+DETAIL_ROUTES = [
+    ("summary_table", ("period", "area", "department", "indicator")),
+]
+
+
+def detail_url(*, period, scope, area=None, indicator=None):
+    """The detail table for an indicator (or an area) in the period and scope; None while no table exists."""
+    values = {
+        "period": period.code,
+        "area": area.code if area is not None else (indicator.area.code if indicator is not None else None),
+        "department": scope.code,
+        "indicator": indicator.code if indicator is not None else None,
+    }
+    for name, params in DETAIL_ROUTES:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        query = {k: v for k, v in values.items() if k in params and v}
+        return f"{url}?{urlencode(query)}" if query else url
+    return None
+
+
+# --- periods ------------------------------------------------------------------------------------
+
+
+def half_year_of(month):
+    return Period.half(month.year, 1 if month.month <= 6 else 2)
+
+
+def default_period(*, include_submitted=False):
+    """The latest half-year holding approved data (or the current half-year when there is none)."""
+    month = latest_month(include_submitted=include_submitted)
+    if month is None:
+        month = add_months(month_start(timezone.localdate().year, timezone.localdate().month), -1)
+    return half_year_of(month)
+
+
+def period_choices(latest, current=None):
+    """(code, label) of the years, half-years and quarters up to the latest month, newest first.
+
+    `current` is added first when it is none of them (e.g. a range typed into the address).
+    """
+    choices = []
+    for year in range(latest.year, latest.year - 3, -1):
+        candidates = [Period.half(year, 2), Period.half(year, 1), Period.year(year)]
+        candidates += [Period.quarter(year, q) for q in (4, 3, 2, 1)]
+        choices += [(p.code, p.label) for p in candidates if p.first <= latest]
+    if current is not None and current.code not in {code for code, _label in choices}:
+        choices.insert(0, (current.code, current.label))
+    return choices
+
+
+# --- completeness -------------------------------------------------------------------------------
+
+
+@dataclass
+class Completeness:
+    """Reporting completeness of a period: expected = departments × months that are due."""
+
+    months: list
+    expected: int
+    reported: int
+    on_time: int | None = None
+    late: list = field(default_factory=list)  # [(department, months not reported)]
+
+    @property
+    def rate(self):
+        return round(self.reported * 100 / self.expected, 1) if self.expected else None
+
+    @property
+    def on_time_rate(self):
+        if self.on_time is None or not self.expected:
+            return None
+        return round(self.on_time * 100 / self.expected, 1)
+
+
+def reporting_departments(department_ids=None):
+    """Active departments that enter at least one active indicator (those expected to report)."""
+    departments = (
+        Department.objects.active()
+        .annotate(n=Count("indicators", filter=Q(indicators__active=True) & ~Q(indicators__kind=Kind.RATIO)))
+        .filter(n__gt=0)
+        .order_by("order", "code")
+    )
+    if department_ids is not None:
+        departments = departments.filter(pk__in=department_ids)
+    return list(departments)
+
+
+def due_months(period, today=None):
+    """The period's months that have ended (a month is due once it is over)."""
+    today = today or timezone.localdate()
+    this_month = month_start(today.year, today.month)
+    return [m for m in period.months() if m < this_month]
+
+
+def completeness_for(period, *, department_ids=None, today=None):
+    """How many of the expected monthly reports of the period are in (two queries).
+
+    Until monthly reports exist, a department's month counts as reported when it
+    holds submitted or approved values; on-time is then unknown (None).
+    """
+    departments = reporting_departments(department_ids)
+    months = due_months(period, today)
+    if not months or not departments:
+        return Completeness(months=months, expected=0, reported=0)
+    reported = set(
+        DataValue.objects.filter(
+            month__gte=months[0],
+            month__lte=months[-1],
+            status__in=[Status.SUBMITTED, Status.APPROVED],
+            department__in=departments,
+        )
+        .values_list("department_id", "month")
+        .distinct()
+    )
+    late = []
+    for department in departments:
+        missing = sum(1 for m in months if (department.pk, m) not in reported)
+        if missing:
+            late.append((department, missing))
+    late.sort(key=lambda pair: (-pair[1], pair[0].order, pair[0].code))
+    return Completeness(
+        months=months, expected=len(departments) * len(months), reported=len(reported), on_time=None, late=late
+    )
+
+
+# --- movers -------------------------------------------------------------------------------------
+
+
+def movers(figures, n=MOVERS):
+    """(good, bad): the figures with the largest 同比 % change each way, largest first.
+
+    Left out: missing figures, zero or missing bases, percentages (they change in
+    points, not %) and indicators where neither direction is better.
+    """
+    comparable = [f for f in figures if f.yoy_pct is not None and f.is_good is not None]
+    comparable.sort(key=lambda f: (-abs(f.yoy_pct), f.indicator.order))
+    good = [f for f in comparable if f.is_good][:n]
+    bad = [f for f in comparable if not f.is_good][:n]
+    return good, bad
+
+
+# --- the page's data ----------------------------------------------------------------------------
+
+
+@dataclass
+class AreaPanel:
+    """A core area: its headline figures and its two charts."""
+
+    area: object
+    figures: list
+    lead: object  # the Figure the charts show
+    trend_id: str = ""
+    breakdown_id: str = ""
+    detail_url: str | None = None
+
+    @property
+    def chart_ids(self):
+        return [self.trend_id, self.breakdown_id]
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    scope: Scope
+    include_submitted: bool
+    summary: object
+    panels: list
+    targets: list
+    completeness: Completeness
+    good_movers: list
+    bad_movers: list
+    charts: dict  # {chart id: figure dict}
+    links: dict  # {indicator code: detail url}
+
+    @property
+    def cards(self):
+        return [f for panel in self.panels for f in panel.figures]
+
+
+def _lead(figures):
+    """The figure an area's charts show: its first headline indicator that is not missing, else the first."""
+    present = [f for f in figures if not f.missing]
+    return (present or figures)[0]
+
+
+def _core_panels(summary):
+    by_area = defaultdict(list)
+    areas = {}
+    for figure in summary.figures:
+        area = figure.indicator.area
+        if area.core and figure.indicator.headline:
+            by_area[area.pk].append(figure)
+            areas[area.pk] = area
+    ordered = sorted(areas.values(), key=lambda a: (a.order, a.code))
+    return [AreaPanel(area=a, figures=by_area[a.pk], lead=_lead(by_area[a.pk])) for a in ordered]
+
+
+def _month_numbers(series, year):
+    return {m.month: v for m, v in series.items() if m.year == year}
+
+
+def build_dashboard(period, scope, *, include_submitted=False, department_names=None, today=None):
+    """Everything the dashboard shows for a period and scope, charts included.
+
+    `department_names` ({id: name}) saves a query when the caller already has the departments.
+    """
+    summary = summarize(period, scope=scope, include_submitted=include_submitted)
+    panels = _core_panels(summary)
+    department_ids = scope.department_ids()
+    leads = [p.lead.indicator for p in panels]
+    year = period.last.year
+    series = monthly_series(
+        leads,
+        datetime.date(year - 1, 1, 1),
+        period.last,
+        scope=scope,
+        include_submitted=include_submitted,
+    )
+    per_department = by_department(leads, period, include_submitted=include_submitted, department_ids=department_ids)
+    if department_names is None:
+        department_names = dict(Department.objects.values_list("pk", "name"))
+
+    links = {f.indicator.code: detail_url(period=period, scope=scope, indicator=f.indicator) for f in summary.figures}
+    figures = {}
+    current_label = period.label
+    previous_label = _("上年同期")
+    for panel in panels:
+        indicator = panel.lead.indicator
+        shape = {
+            "unit": indicator.unit,
+            "decimals": indicator.decimals,
+            "percentage": indicator.is_percentage,
+        }
+        panel.trend_id = f"trend-{panel.area.code}"
+        panel.breakdown_id = f"breakdown-{panel.area.code}"
+        panel.detail_url = detail_url(period=period, scope=scope, area=panel.area, indicator=indicator)
+        by_month = series.get(indicator.code, {})
+        figures[panel.trend_id] = charts.figure_dict(
+            charts.trend_figure(
+                title=_("%(name)s 月度走势") % {"name": indicator.name},
+                year=year,
+                this_year=_month_numbers(by_month, year),
+                last_year=_month_numbers(by_month, year - 1),
+                bars=indicator.kind == Kind.FLOW,
+                **shape,
+            )
+        )
+        rows = [
+            (department_names.get(pk, str(pk)), f.value, f.previous)
+            for pk, f in per_department.get(indicator.code, {}).items()
+        ]
+        figures[panel.breakdown_id] = charts.figure_dict(
+            charts.breakdown_figure(
+                title=_("%(name)s 分单位") % {"name": indicator.name},
+                rows=rows,
+                current_label=current_label,
+                previous_label=previous_label,
+                **shape,
+            )
+        )
+
+    good, bad = movers(summary.figures)
+    return Dashboard(
+        period=period,
+        scope=scope,
+        include_submitted=include_submitted,
+        summary=summary,
+        panels=panels,
+        targets=[f for f in summary.figures if f.target is not None],
+        completeness=completeness_for(period, department_ids=department_ids, today=today),
+        good_movers=good,
+        bad_movers=bad,
+        charts=figures,
+        links=links,
+    )
+
+
+# --- display ------------------------------------------------------------------------------------
+
+ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
+
+
+@dataclass
+class Shown:
+    """A figure ready for a card or a list: formatted value, 同比 phrase, arrow and tone."""
+
+    figure: object
+    value: str
+    change: str
+    arrow: str
+    tone: str  # "good", "bad" or "neutral"
+    url: str | None
+
+    @property
+    def indicator(self):
+        return self.figure.indicator
+
+
+def shown(figure, url=None):
+    """Format one figure for display with metrics.formatting (percentages change in 个百分点)."""
+    good = figure.is_good
+    return Shown(
+        figure=figure,
+        value=format_value(figure.value, figure.indicator, with_unit=False),
+        change=change_phrase(figure),
+        arrow=ARROWS.get(figure.direction, ""),
+        tone="good" if good else "bad" if good is False else "neutral",
+        url=url,
+    )
+
+
+@dataclass
+class Progress:
+    """A target's progress: value of target, completion %, and how much of the year has passed."""
+
+    shown: Shown
+    target: str
+    completion: str
+    bar_pct: float  # 0–100, for the bar's width
+    time_pct: float  # share of the year the period reaches
+
+
+def target_progress(figure, period, url=None):
+    completion = figure.completion_pct
+    return Progress(
+        shown=shown(figure, url),
+        target=format_value(figure.target, figure.indicator, with_unit=False),
+        completion=format_pct(completion),
+        bar_pct=float(min(completion, 100)) if completion is not None else 0.0,
+        time_pct=round(period.last.month * 100 / 12, 1),
+    )

@@ -1,0 +1,109 @@
+"""The dashboard in Debian's Chromium: every chart drawn, the period changes, nothing loaded from outside."""
+
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true", reason="Debian's chromium is not installed"
+    ),
+]
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which(CHROMIUM) or CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        page = context.new_page()
+        yield page
+        context.close()
+        browser.close()
+
+
+def _charts_drawn(page):
+    """Wait until plotly has drawn an SVG in every chart div; returns the number of charts."""
+    total = page.locator("[data-chart]").count()
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-chart] .main-svg').length >= n && "
+        "[...document.querySelectorAll('[data-chart]')].every(d => d.querySelector('.main-svg'))",
+        arg=total,
+        timeout=20_000,
+    )
+    return total
+
+
+def test_leader_sees_every_chart_drawn_and_changes_the_period(transactional_db, demo, live_server, browser_page):
+    page = browser_page
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    errors, outside = [], []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "request",
+        lambda request: (
+            urlparse(request.url).scheme not in ("data", "blob")
+            and urlparse(request.url).hostname != "127.0.0.1"
+            and outside.append(request.url)
+        ),
+    )
+
+    page.goto(f"{base}/login/?next=/dashboard/")
+    page.fill("#id_username", "leader")
+    page.fill("#id_password", "zhengfa2023")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/dashboard/"))
+
+    assert _charts_drawn(page) == 10
+    assert "2023年上半年" in page.locator("#dash-sub").inner_text()
+    card = page.locator('[data-indicator="anti_fraud.cases"]')
+    assert "127" in card.inner_text() and "同比下降11.81%" in card.inner_text()
+    # Chinese chart text, no plotly mode bar (English buttons, a link to plot.ly).
+    trend = page.locator('[data-chart="trend-anti_fraud"]')
+    assert "发生电信网络诈骗案件 月度走势" in trend.inner_text() and "1月" in trend.inner_text()
+    assert page.locator(".modebar").count() == 0
+    assert page.locator("a[href*='plot.ly'], a[href*='plotly.com']").count() == 0
+    # No horizontal scroll at 1280 px.
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-2023H1.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-2023H1-top.png"))
+
+    # Choosing another period reloads the page with that period's figures.
+    with page.expect_navigation():
+        page.select_option("#period", "2022H2")
+    assert "period=2022H2" in page.url
+    _charts_drawn(page)
+    assert "2022年下半年" in page.locator("#dash-sub").inner_text()
+    assert page.locator("#period").input_value() == "2022H2"
+    assert "2022年" in page.locator('[data-chart="trend-anti_fraud"]').inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    page.screenshot(path=str(ARTIFACTS / "dashboard-2022H2.png"), full_page=True)
+
+    # A narrow laptop window still fits.
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+    assert errors == []
+    assert outside == []
