@@ -4,6 +4,7 @@ See README.md for the variables. Defaults give a local SQLite demo; production
 sets DATABASE_URL (PostgreSQL), SECRET_KEY, ALLOWED_HOSTS and CELERY_BROKER_URL.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -143,4 +144,6 @@ LOGGING = {
 # WhiteNoise serves static files (plotly.js included) straight from the finders,
 # so the demo and a small deployment need no separate web server or collectstatic.
 WHITENOISE_USE_FINDERS = True
+# Without collectstatic there is no STATIC_ROOT; the finders serve everything.
+warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 WHITENOISE_AUTOREFRESH = DEBUG
