@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Area, DataValue, Department, Indicator, Target
+from .models import Area, DataValue, Department, Indicator, Target, ValidationRule
 
 
 @admin.register(Area)
@@ -39,3 +39,12 @@ class DataValueAdmin(SimpleHistoryAdmin):
     search_fields = ["indicator__code", "indicator__name"]
     date_hierarchy = "month"
     autocomplete_fields = ["indicator"]
+
+
+@admin.register(ValidationRule)
+class ValidationRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "left", "operator", "right", "minus", "active"]
+    list_filter = ["active", "left__area"]
+    list_editable = ["active"]
+    search_fields = ["name", "left__name", "right__name"]
+    autocomplete_fields = ["left", "right", "minus"]

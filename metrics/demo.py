@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from .models import MONEY_UNIT, PERCENT_UNIT, Area, DataValue, Department, Indicator, Kind
+from .models import MONEY_UNIT, PERCENT_UNIT, Area, DataValue, Department, Indicator, Kind, ValidationRule
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FIRST_MONTH = datetime.date(2022, 1, 1)
@@ -124,6 +124,28 @@ def load_catalogue():
             "denominator": Indicator.objects.get(code=row.denominator) if row.denominator else None,
         }
         _upsert(Indicator, row.code, **fields)
+    load_rules()
+
+
+def load_rules():
+    """Create the catalogue's cross-field rules (metrics/data/rules.csv) that do not exist yet, by name.
+
+    Existing rules are left as an administrator edited them.
+    """
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    existing = set(ValidationRule.objects.values_list("name", flat=True))
+    for row in _read("rules.csv"):
+        if row["name"] in existing:
+            continue
+        rule = ValidationRule(
+            name=row["name"],
+            left=indicators[row["left"]],
+            operator=row["operator"],
+            right=indicators[row["right"]],
+            minus=indicators.get(row["minus"]) if row["minus"] else None,
+        )
+        rule.full_clean()
+        rule.save()
 
 
 def _upsert(model, code, **fields):

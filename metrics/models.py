@@ -273,3 +273,73 @@ class DataValue(models.Model):
             raise ValidationError({"indicator": _("计算比率由分子和分母计算得出，不能填报数值。")})
         if isinstance(self.month, datetime.date) and self.month.day != 1:
             raise ValidationError({"month": _("月份必须是该月第一天。")})
+
+
+class Operator(models.TextChoices):
+    LTE = "lte", "≤"
+    GTE = "gte", "≥"
+    EQ = "eq", "="
+
+
+class ValidationRuleQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class ValidationRule(models.Model):
+    """A cross-field rule an administrator edits: left (op) right [− minus], e.g. 执结 ≤ 受理.
+
+    Evaluated by metrics.validation.check_rules on one department's month; a
+    rule whose operands are missing is skipped (missing is not zero).
+    """
+
+    name = models.CharField(_("规则名称"), max_length=120)
+    left = models.ForeignKey(Indicator, verbose_name=_("左边指标"), on_delete=models.CASCADE, related_name="+")
+    operator = models.CharField(_("关系"), max_length=3, choices=Operator.choices, default=Operator.LTE)
+    right = models.ForeignKey(Indicator, verbose_name=_("右边指标"), on_delete=models.CASCADE, related_name="+")
+    minus = models.ForeignKey(
+        Indicator,
+        verbose_name=_("右边减去指标"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("可选：右边为「右边指标 − 该指标」，如 现存 = 总数 − 已核减。"),
+    )
+    message = models.CharField(
+        _("提示语"), max_length=200, blank=True, help_text=_("留空则自动生成，如「执结执行案件不能大于受理执行案件」。")
+    )
+    active = models.BooleanField(_("启用"), default=True)
+
+    objects = ValidationRuleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["left__area__order", "left__order", "pk"]
+        verbose_name = _("校验规则")
+        verbose_name_plural = _("校验规则")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        operands = [i for i in (self.left_id and self.left, self.right_id and self.right, self.minus) if i]
+        if any(i.is_ratio for i in operands):
+            raise ValidationError(_("校验规则只能使用填报指标，不能使用计算比率。"))
+        departments = {i.department_id for i in operands}
+        if len(departments) > 1:
+            raise ValidationError(_("校验规则中的指标必须由同一单位填报。"))
+
+    def as_rule(self):
+        """The plain rule that metrics.validation evaluates."""
+        from .validation import Rule
+
+        return Rule(
+            left=self.left.code,
+            left_name=self.left.name,
+            operator=self.operator,
+            right=self.right.code,
+            right_name=self.right.name,
+            minus=self.minus.code if self.minus else None,
+            minus_name=self.minus.name if self.minus else "",
+            message=self.message,
+        )

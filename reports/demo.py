@@ -1,8 +1,14 @@
 """Demo users: one per role, and a clerk for each department."""
 
-from metrics.models import Department
+import datetime
+import zlib
+from decimal import ROUND_HALF_UP, Decimal
 
-from .models import Role, User
+from django.utils import timezone
+
+from metrics.models import DataValue, Department, Kind
+
+from .models import MonthlyReport, ReportAction, ReportEvent, ReportState, Role, User, deadline_for
 
 DEMO_PASSWORD = "zhengfa2023"
 
@@ -37,3 +43,146 @@ def load_demo_users(*, password=DEMO_PASSWORD):
             user.set_password(password)
             user.save(update_fields=["password"])
     return [u[0] for u in demo_users()]
+
+
+# --- monthly reports ------------------------------------------------------------
+
+APPROVED_FIRST = datetime.date(2022, 1, 1)
+APPROVED_LAST = datetime.date(2023, 6, 1)
+JULY = datetime.date(2023, 7, 1)
+# The demo county's July 2023: who did what (department code → story).
+JULY_PLAN = {
+    "court": ("submitted", 3),
+    "procuratorate": ("submitted", 4),
+    "police": ("submitted", 2),
+    "justice": ("returned", 3),
+    "cac": ("submitted", 9),  # after the deadline: shows as late (迟报)
+    "zfw": ("draft", None),
+    "petition": ("draft", None),
+    "emergency": ("draft", None),
+    "education": ("not_started", None),
+    "transport": ("not_started", None),
+    "market": ("not_started", None),
+}
+JULY_RETURN_REASON = "受理法律援助案件数比以往多出三倍以上且未说明原因，请核实后在备注中说明再上报。"
+JULY_OUTLIER = "legal_service.aid_cases"
+
+
+def _local(day, hour, minute=0):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def load_demo_reports():
+    """Approved reports 2022-01..2023-06 for every department, and July 2023's mix; idempotent.
+
+    Returns the number of reports created.
+    """
+    from .selectors import months_between, reporting_departments
+
+    departments = reporting_departments()
+    reviewer = User.objects.get(username="reviewer")
+    existing = set(MonthlyReport.objects.values_list("department_id", "month"))
+    reports = []
+    for month in months_between(APPROVED_FIRST, APPROVED_LAST):
+        submitted = _local(deadline_for(month) - datetime.timedelta(days=2), 10)
+        approved = _local(deadline_for(month) + datetime.timedelta(days=1), 15)
+        for department in departments:
+            if (department.pk, month) in existing:
+                continue
+            reports.append(
+                MonthlyReport(
+                    department=department,
+                    month=month,
+                    state=ReportState.APPROVED,
+                    version=2,
+                    first_submitted_at=submitted,
+                    submitted_at=submitted,
+                    approved_at=approved,
+                    approved_by=reviewer,
+                )
+            )
+    MonthlyReport.objects.bulk_create(reports, batch_size=500)
+    clerks = {u.department_id: u for u in User.objects.filter(role=Role.CLERK)}
+    events = []
+    for report in reports:
+        clerk = clerks.get(report.department_id)
+        events += [
+            ReportEvent(
+                report=report,
+                action=ReportAction.SUBMIT,
+                from_state=ReportState.DRAFT,
+                to_state=ReportState.SUBMITTED,
+                user=clerk,
+                at=report.first_submitted_at,
+                version=1,
+            ),
+            ReportEvent(
+                report=report,
+                action=ReportAction.APPROVE,
+                from_state=ReportState.SUBMITTED,
+                to_state=ReportState.APPROVED,
+                user=reviewer,
+                at=report.approved_at,
+                version=2,
+            ),
+        ]
+    ReportEvent.objects.bulk_create(events, batch_size=500)
+    return len(reports) + _load_july(departments, existing, clerks, reviewer)
+
+
+def _july_value(indicator, june, rule_codes):
+    """July's figure: June's for stocks, rates and anything under a cross-field rule; a nudge otherwise."""
+    if june is None:
+        return None
+    if indicator.kind != Kind.FLOW or indicator.code in rule_codes:
+        return june
+    factor = Decimal(85 + zlib.crc32(indicator.code.encode()) % 31) / 100
+    return (june * factor).quantize(Decimal(1).scaleb(-indicator.decimals), ROUND_HALF_UP)
+
+
+def _load_july(departments, existing, clerks, reviewer):
+    from . import services
+    from .selectors import active_rules, department_indicators
+
+    rule_codes = {code for rule in active_rules() for code in rule.codes}
+    june = {(v.department_id, v.indicator_id): v.value for v in DataValue.objects.filter(month=APPROVED_LAST)}
+    created = 0
+    for department in departments:
+        story, day = JULY_PLAN.get(department.code, ("not_started", None))
+        if (department.pk, JULY) in existing or story == "not_started":
+            continue
+        clerk = clerks[department.pk]
+        report = services.get_or_create_report(department=department, month=JULY)
+        indicators = department_indicators(department)
+        if story == "draft":
+            indicators = indicators[: max(1, len(indicators) * 2 // 3)]
+        values = {i.code: _july_value(i, june.get((department.pk, i.pk)), rule_codes) for i in indicators}
+        if story == "returned" and values.get(JULY_OUTLIER) is not None:
+            values[JULY_OUTLIER] = values[JULY_OUTLIER] * 4
+        services.save_report_values(report=report, user=clerk, values=values)
+        created += 1
+        if story == "draft":
+            _backdate(report, 4, submitted=False)
+            continue
+        services.submit_report(report=report, user=clerk)
+        if story == "returned":
+            services.return_report(report=report, user=reviewer, reason=JULY_RETURN_REASON)
+        _backdate(report, day)
+    return created
+
+
+def _backdate(report, day, *, submitted=True):
+    """Move the July story's timestamps to August 2023, as if it had happened then.
+
+    The save came an hour before the submission; a return came the next morning.
+    """
+    at = _local(datetime.date(2023, 8, day), 9, 30)
+    events = list(report.events.order_by("pk"))
+    for offset, event in enumerate(events):
+        event.at = at - datetime.timedelta(hours=1) if offset == 0 else at + datetime.timedelta(hours=(offset - 1) * 24)
+    ReportEvent.objects.bulk_update(events, ["at"])
+    if submitted:
+        MonthlyReport.objects.filter(pk=report.pk).update(first_submitted_at=at, submitted_at=at)
+    DataValue.history.filter(department_id=report.department_id, month=report.month).update(
+        history_date=at - datetime.timedelta(hours=1)
+    )

@@ -7,11 +7,11 @@ from django.db import transaction
 
 from metrics.demo import load_catalogue, load_demo_values
 from metrics.models import Indicator, Status, Target
-from reports.demo import DEMO_PASSWORD, load_demo_users
+from reports.demo import DEMO_PASSWORD, load_demo_reports, load_demo_users
 
 
 class Command(BaseCommand):
-    help = "载入示范县：指标目录、2023年目标、2022年1月至2023年6月数据和演示用户（可重复运行）。"
+    help = "载入示范县：指标目录、2023年目标、2022年1月至2023年6月数据、2023年7月各状态月报和演示用户（可重复运行）。"
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEMO_PASSWORD, help="新建演示用户的密码")
@@ -26,7 +26,9 @@ class Command(BaseCommand):
         )
         created, updated = load_demo_values(status=Status.APPROVED)
         usernames = load_demo_users(password=options["password"])
+        reports = load_demo_reports()
         self.stdout.write(f"示范县数据：新增 {created} 条，更新 {updated} 条。")
+        self.stdout.write(f"月报：新增 {reports} 份（2022年1月至2023年6月已审核，2023年7月各种状态）。")
         self.stdout.write("演示账号（新建账号的密码均为 {}）：".format(options["password"]))
         for username in usernames:
             self.stdout.write(f"  {username}")
