@@ -16,6 +16,7 @@ from metrics.aggregation import Figure, Scope, by_department, monthly_series, su
 from metrics.models import Area, Better, DataValue, Department, Indicator, Kind, Status
 from metrics.periods import parse_period
 from reports import dashboard as selectors
+from reports.models import REPORTED_STATES, MonthlyReport
 from tests.factories import DataValueFactory, DepartmentFactory, IndicatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -191,10 +192,11 @@ def test_only_reviewers_may_include_submitted_values(client, login_as):
     DataValue.objects.filter(indicator__code="anti_fraud.cases", month=datetime.date(2023, 6, 1)).update(
         status=Status.SUBMITTED
     )
+    # An explicit period: with the demo's submitted July 2023, a reviewer's default period is 2023H2.
     login_as("leader")
-    leader = _page(client, include_submitted="1")[0].context["data"]
+    leader = _page(client, period="2023H1", include_submitted="1")[0].context["data"]
     login_as("reviewer")
-    reviewer = _page(client, include_submitted="1")[0].context["data"]
+    reviewer = _page(client, period="2023H1", include_submitted="1")[0].context["data"]
     assert not leader.include_submitted and leader.summary.by_code()["anti_fraud.cases"].value < 127
     assert reviewer.include_submitted and reviewer.summary.by_code()["anti_fraud.cases"].value == 127
 
@@ -225,7 +227,10 @@ def test_completeness_names_the_departments_that_have_not_reported(demo):
 def test_completeness_expects_only_months_that_are_over(demo):
     complete = selectors.completeness_for(parse_period("2023H2"), today=datetime.date(2023, 9, 10))
     assert [m.month for m in complete.months] == [7, 8]
-    assert complete.reported == 0 and complete.rate == 0
+    # The demo's July 2023: court, procuratorate, police and cac have submitted; August nobody.
+    july = MonthlyReport.objects.filter(month=datetime.date(2023, 7, 1), state__in=REPORTED_STATES).count()
+    assert july == 4
+    assert complete.reported == july and complete.expected == 2 * len(selectors.reporting_departments())
     future = selectors.completeness_for(parse_period("2024H1"), today=datetime.date(2023, 9, 10))
     assert future.expected == 0 and future.rate is None
 
