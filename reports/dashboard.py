@@ -178,18 +178,26 @@ def movers(figures, n=MOVERS):
 
 @dataclass
 class AreaPanel:
-    """A core area: its headline figures and its two charts."""
+    """A core area: its headline figures, and the two charts (trend, breakdown) of each of them."""
 
     area: object
     figures: list
-    lead: object  # the Figure the charts show
-    trend_id: str = ""
-    breakdown_id: str = ""
+    lead: object  # the Figure whose charts show first
     detail_url: str | None = None
 
     @property
-    def chart_ids(self):
-        return [self.trend_id, self.breakdown_id]
+    def chart_slots(self):
+        """(div id, chart key shown first) for the area's trend and breakdown."""
+        code = self.lead.indicator.code
+        return [
+            (f"trend-{self.area.code}", chart_key("trend", code)),
+            (f"breakdown-{self.area.code}", chart_key("breakdown", code)),
+        ]
+
+
+def chart_key(kind, indicator_code):
+    """The key of a chart in the page's JSON: trend:anti_fraud.cases, breakdown:anti_fraud.cases."""
+    return f"{kind}:{indicator_code}"
 
 
 @dataclass
@@ -203,7 +211,7 @@ class Dashboard:
     completeness: Completeness
     good_movers: list
     bad_movers: list
-    charts: dict  # {chart id: figure dict}
+    charts: dict  # {chart key: figure dict}
     links: dict  # {indicator code: detail url}
 
     @property
@@ -212,7 +220,7 @@ class Dashboard:
 
 
 def _lead(figures):
-    """The figure an area's charts show: its first headline indicator that is not missing, else the first."""
+    """The figure an area's charts show first: its first headline indicator with a figure, else the first."""
     present = [f for f in figures if not f.missing]
     return (present or figures)[0]
 
@@ -233,6 +241,32 @@ def _month_numbers(series, year):
     return {m.month: v for m, v in series.items() if m.year == year}
 
 
+def indicator_charts(indicator, *, period, series, per_department, department_names):
+    """{chart key: figure dict} of one indicator's trend (this year against last) and department breakdown."""
+    year = period.last.year
+    shape = {"unit": indicator.unit, "decimals": indicator.decimals, "percentage": indicator.is_percentage}
+    trend = charts.trend_figure(
+        title=_("%(name)s 月度走势") % {"name": indicator.name},
+        year=year,
+        this_year=_month_numbers(series, year),
+        last_year=_month_numbers(series, year - 1),
+        bars=indicator.kind == Kind.FLOW,
+        **shape,
+    )
+    rows = [(department_names.get(pk, str(pk)), f.value, f.previous) for pk, f in per_department.items()]
+    breakdown = charts.breakdown_figure(
+        title=_("%(name)s 分单位") % {"name": indicator.name},
+        rows=rows,
+        current_label=period.label,
+        previous_label=_("上年同期"),
+        **shape,
+    )
+    return {
+        chart_key("trend", indicator.code): charts.figure_dict(trend),
+        chart_key("breakdown", indicator.code): charts.figure_dict(breakdown),
+    }
+
+
 def build_dashboard(period, scope, *, include_submitted=False, department_names=None, today=None):
     """Everything the dashboard shows for a period and scope, charts included.
 
@@ -241,57 +275,32 @@ def build_dashboard(period, scope, *, include_submitted=False, department_names=
     summary = summarize(period, scope=scope, include_submitted=include_submitted)
     panels = _core_panels(summary)
     department_ids = scope.department_ids()
-    leads = [p.lead.indicator for p in panels]
-    year = period.last.year
+    charted = [f.indicator for panel in panels for f in panel.figures]
     series = monthly_series(
-        leads,
-        datetime.date(year - 1, 1, 1),
+        charted,
+        datetime.date(period.last.year - 1, 1, 1),
         period.last,
         scope=scope,
         include_submitted=include_submitted,
     )
-    per_department = by_department(leads, period, include_submitted=include_submitted, department_ids=department_ids)
+    per_department = by_department(charted, period, include_submitted=include_submitted, department_ids=department_ids)
     if department_names is None:
         department_names = dict(Department.objects.values_list("pk", "name"))
 
     links = {f.indicator.code: detail_url(period=period, scope=scope, indicator=f.indicator) for f in summary.figures}
     figures = {}
-    current_label = period.label
-    previous_label = _("上年同期")
     for panel in panels:
-        indicator = panel.lead.indicator
-        shape = {
-            "unit": indicator.unit,
-            "decimals": indicator.decimals,
-            "percentage": indicator.is_percentage,
-        }
-        panel.trend_id = f"trend-{panel.area.code}"
-        panel.breakdown_id = f"breakdown-{panel.area.code}"
-        panel.detail_url = detail_url(period=period, scope=scope, area=panel.area, indicator=indicator)
-        by_month = series.get(indicator.code, {})
-        figures[panel.trend_id] = charts.figure_dict(
-            charts.trend_figure(
-                title=_("%(name)s 月度走势") % {"name": indicator.name},
-                year=year,
-                this_year=_month_numbers(by_month, year),
-                last_year=_month_numbers(by_month, year - 1),
-                bars=indicator.kind == Kind.FLOW,
-                **shape,
+        panel.detail_url = links[panel.lead.indicator.code]
+        for indicator in (f.indicator for f in panel.figures):
+            figures.update(
+                indicator_charts(
+                    indicator,
+                    period=period,
+                    series=series.get(indicator.code, {}),
+                    per_department=per_department.get(indicator.code, {}),
+                    department_names=department_names,
+                )
             )
-        )
-        rows = [
-            (department_names.get(pk, str(pk)), f.value, f.previous)
-            for pk, f in per_department.get(indicator.code, {}).items()
-        ]
-        figures[panel.breakdown_id] = charts.figure_dict(
-            charts.breakdown_figure(
-                title=_("%(name)s 分单位") % {"name": indicator.name},
-                rows=rows,
-                current_label=current_label,
-                previous_label=previous_label,
-                **shape,
-            )
-        )
 
     good, bad = movers(summary.figures)
     return Dashboard(
@@ -328,6 +337,11 @@ class Shown:
     @property
     def indicator(self):
         return self.figure.indicator
+
+    @property
+    def comparable(self):
+        """Whether there is a 同比 to show (a figure now and one a year ago)."""
+        return self.figure.change is not None
 
 
 def shown(figure, url=None):

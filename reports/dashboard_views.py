@@ -54,6 +54,8 @@ def dashboard(request):
         {
             "panel": panel,
             "cards": [selectors.shown(f, data.links.get(f.indicator.code)) for f in panel.figures],
+            # The indicators whose charts the area's picker switches between, with their detail links.
+            "options": [(f.indicator, data.links.get(f.indicator.code), f is panel.lead) for f in panel.figures],
         }
         for panel in data.panels
     ]

@@ -15,11 +15,26 @@
     doubleClick: false,
     responsive: true
   };
-  document.querySelectorAll("[data-chart]").forEach(function (element) {
+  function draw(element) {
     var figure = figures[element.dataset.chart];
     if (figure && window.Plotly) {
-      window.Plotly.newPlot(element, figure.data, figure.layout, config);
+      window.Plotly.react(element, figure.data, figure.layout, config);
     }
+  }
+  document.querySelectorAll("[data-chart]").forEach(draw);
+  // An area's picker swaps its two charts to another headline indicator (already in the page).
+  document.querySelectorAll("select[data-area]").forEach(function (picker) {
+    picker.addEventListener("change", function () {
+      var section = picker.closest(".area-panel");
+      var option = picker.options[picker.selectedIndex];
+      section.querySelectorAll("[data-chart]").forEach(function (element) {
+        element.dataset.chart = element.dataset.chart.split(":")[0] + ":" + picker.value;
+        draw(element);
+      });
+      if (option.dataset.url) {
+        section.querySelectorAll("a.detail-link").forEach(function (link) { link.href = option.dataset.url; });
+      }
+    });
   });
   // Changing a selector shows the new period or scope straight away (the button stays for keyboards).
   document.querySelectorAll(".dash-filter select, .dash-filter input[type=checkbox]").forEach(function (input) {

@@ -104,7 +104,7 @@ def test_trend_chart_data_equal_the_monthly_series(client, login_as):
     charts = _charts(response)
     cases = Indicator.objects.get(code="anti_fraud.cases")
     series = monthly_series([cases], datetime.date(2022, 1, 1), datetime.date(2023, 6, 1))["anti_fraud.cases"]
-    last, this = charts["trend-anti_fraud"]["data"]
+    last, this = charts["trend:anti_fraud.cases"]["data"]
     assert last["y"] == [float(series[datetime.date(2022, m, 1)]) for m in range(1, 13)]
     assert this["y"][:6] == [float(series[datetime.date(2023, m, 1)]) for m in range(1, 7)]
     assert this["y"][6:] == [None] * 6
@@ -117,7 +117,7 @@ def test_breakdown_chart_data_equal_the_department_breakdown(client, login_as):
     period = parse_period("2023H1")
     cases = Indicator.objects.get(code="anti_fraud.cases")
     expected = by_department([cases], period)["anti_fraud.cases"]
-    previous, current = _charts(response)["breakdown-anti_fraud"]["data"]
+    previous, current = _charts(response)["breakdown:anti_fraud.cases"]["data"]
     names = dict(Department.objects.values_list("pk", "name"))
     assert dict(zip(current["y"], current["x"], strict=True)) == {names[d]: float(f.value) for d, f in expected.items()}
     assert dict(zip(previous["y"], previous["x"], strict=True)) == {
@@ -126,17 +126,37 @@ def test_breakdown_chart_data_equal_the_department_breakdown(client, login_as):
     assert current["x"] == [127.0]
 
 
-def test_every_core_area_has_a_trend_and_a_breakdown_chart_in_the_page(client, login_as):
+def test_every_core_area_has_a_trend_and_a_breakdown_for_each_headline_indicator(client, login_as):
     login_as("leader")
     response, page = _page(client)
-    areas = Area.objects.filter(core=True).values_list("code", flat=True)
     embedded = json.loads(page.split('<script id="dashboard-charts" type="application/json">')[1].split("</script>")[0])
     assert embedded == _charts(response)
-    for code in areas:
+    headline = Indicator.objects.filter(headline=True, area__core=True, active=True)
+    assert set(embedded) == {
+        f"{kind}:{code}" for code in headline.values_list("code", flat=True) for kind in ("trend", "breakdown")
+    }
+    for area in Area.objects.filter(core=True):
+        lead = next(p.lead for p in response.context["data"].panels if p.area == area)
         for kind in ("trend", "breakdown"):
-            assert f'data-chart="{kind}-{code}"' in page
-            assert f"{kind}-{code}" in embedded
-    assert len(embedded) == 2 * len(areas) == 10
+            assert f'id="chart-{kind}-{area.code}" data-chart="{kind}:{lead.indicator.code}"' in page
+    assert page.count('class="chart"') == 10
+    # Areas with more than one headline indicator get a picker for their charts.
+    picker = page.split('<select data-area="anti_fraud"')[1].split("</select>")[0]
+    assert [o.split('"')[0] for o in picker.split('<option value="')[1:]] == [
+        "anti_fraud.cases",
+        "anti_fraud.losses",
+        "anti_fraud.myanmar_reduction_rate",
+        "anti_fraud.app_registration_rate",
+    ]
+
+
+def test_percentage_trends_are_lines_and_money_keeps_its_decimals(client, login_as):
+    login_as("leader")
+    charts = _charts(_page(client)[0])
+    assert {t["type"] for t in charts["trend:anti_fraud.myanmar_reduction_rate"]["data"]} == {"scatter"}
+    losses = charts["trend:anti_fraud.losses"]["data"][1]
+    assert round(sum(losses["y"][:6]), 4) == 1043.5
+    assert "万元" in losses["hovertemplate"]
 
 
 # --- period and scope ----------------------------------------------------------------------------
@@ -149,7 +169,7 @@ def test_changing_the_period_changes_every_figure(client, login_as):
     summary = summarize(parse_period("2022H2")).by_code()
     cards = [c for item in response.context["panels"] for c in item["cards"]]
     assert all(c.figure.value == summary[c.indicator.code].value for c in cards)
-    assert _charts(response)["trend-anti_fraud"]["data"][1]["name"] == "2022年"
+    assert _charts(response)["trend:anti_fraud.cases"]["data"][1]["name"] == "2022年"
 
 
 def test_a_quarter_and_a_range_can_be_chosen(client, login_as):
@@ -282,7 +302,7 @@ def test_every_card_and_chart_links_to_the_detail_table(client, login_as, monkey
     cards = page.count('<a class="kpi')
     assert cards == 12
     assert 'href="/?period=2023H1&amp;area=anti_fraud&amp;indicator=anti_fraud.cases"' in page
-    charts = page.count('<figcaption><a href="/?period=2023H1')
+    charts = page.count('<figcaption><a class="detail-link" href="/?period=2023H1')
     assert charts == 10
 
 

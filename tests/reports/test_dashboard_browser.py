@@ -56,7 +56,8 @@ def _charts_drawn(page):
 def test_leader_sees_every_chart_drawn_and_changes_the_period(transactional_db, demo, live_server, browser_page):
     page = browser_page
     base = live_server.url.replace("localhost", "127.0.0.1")
-    errors, outside = [], []
+    errors, outside, requests = [], [], []
+    page.on("request", lambda request: requests.append(request.url))
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
@@ -79,15 +80,24 @@ def test_leader_sees_every_chart_drawn_and_changes_the_period(transactional_db, 
     card = page.locator('[data-indicator="anti_fraud.cases"]')
     assert "127" in card.inner_text() and "同比下降11.81%" in card.inner_text()
     # Chinese chart text, no plotly mode bar (English buttons, a link to plot.ly).
-    trend = page.locator('[data-chart="trend-anti_fraud"]')
+    trend = page.locator("#chart-trend-anti_fraud")
     assert "发生电信网络诈骗案件 月度走势" in trend.inner_text() and "1月" in trend.inner_text()
     assert page.locator(".modebar").count() == 0
     assert page.locator("a[href*='plot.ly'], a[href*='plotly.com']").count() == 0
-    # No horizontal scroll at 1280 px.
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-2023H1.png"), full_page=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-2023H1-top.png"))
+    # An area's picker swaps its charts to another headline indicator without a request.
+    requests_before = len(requests)
+    page.select_option('select[data-area="anti_fraud"]', "anti_fraud.losses")
+    page.wait_for_function(
+        "document.querySelector('#chart-trend-anti_fraud .gtitle').textContent.includes('电信网络诈骗损失金额')"
+    )
+    assert "万元" in page.locator("#chart-breakdown-anti_fraud .gtitle").text_content()
+    assert len(requests) == requests_before
+    page.locator("#area-anti_fraud").screenshot(path=str(ARTIFACTS / "dashboard-2023H1-anti_fraud.png"))
+    # No horizontal scroll at 1280 px.
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
     # Choosing another period reloads the page with that period's figures.
     with page.expect_navigation():
@@ -96,7 +106,7 @@ def test_leader_sees_every_chart_drawn_and_changes_the_period(transactional_db, 
     _charts_drawn(page)
     assert "2022年下半年" in page.locator("#dash-sub").inner_text()
     assert page.locator("#period").input_value() == "2022H2"
-    assert "2022年" in page.locator('[data-chart="trend-anti_fraud"]').inner_text()
+    assert "2022年" in page.locator("#chart-trend-anti_fraud").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     page.screenshot(path=str(ARTIFACTS / "dashboard-2022H2.png"), full_page=True)
 
