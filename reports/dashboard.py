@@ -9,7 +9,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -17,10 +16,12 @@ from django.utils.translation import gettext as _
 
 from metrics.aggregation import Scope, by_department, latest_month, monthly_series, summarize
 from metrics.formatting import change_phrase, format_pct, format_value
-from metrics.models import DataValue, Department, Kind, Status
+from metrics.models import Department, Kind
 from metrics.periods import Period, add_months, month_start
 
 from . import charts
+from .models import REPORTED_STATES
+from .selectors import completeness, reporting_departments
 
 MOVERS = 5
 
@@ -92,7 +93,7 @@ class Completeness:
     months: list
     expected: int
     reported: int
-    on_time: int | None = None
+    on_time: int = 0
     late: list = field(default_factory=list)  # [(department, months not reported)]
 
     @property
@@ -101,59 +102,49 @@ class Completeness:
 
     @property
     def on_time_rate(self):
-        if self.on_time is None or not self.expected:
-            return None
-        return round(self.on_time * 100 / self.expected, 1)
-
-
-def reporting_departments(department_ids=None):
-    """Active departments that enter at least one active indicator (those expected to report)."""
-    departments = (
-        Department.objects.active()
-        .annotate(n=Count("indicators", filter=Q(indicators__active=True) & ~Q(indicators__kind=Kind.RATIO)))
-        .filter(n__gt=0)
-        .order_by("order", "code")
-    )
-    if department_ids is not None:
-        departments = departments.filter(pk__in=department_ids)
-    return list(departments)
+        return round(self.on_time * 100 / self.expected, 1) if self.expected else None
 
 
 def due_months(period, today=None):
-    """The period's months that have ended (a month is due once it is over)."""
+    """The period's months that are over (a month's report is expected once the month has ended)."""
     today = today or timezone.localdate()
     this_month = month_start(today.year, today.month)
     return [m for m in period.months() if m < this_month]
 
 
 def completeness_for(period, *, department_ids=None, today=None):
-    """How many of the expected monthly reports of the period are in (two queries).
+    """How many of the period's expected monthly reports are in, and how many on time (two queries).
 
-    Until monthly reports exist, a department's month counts as reported when it
-    holds submitted or approved values; on-time is then unknown (None).
+    expected = active departments that enter indicators × months that are over;
+    reported = reports submitted or approved; on time = of those, first submitted
+    by the deadline (reports.models.deadline_for). Counted by reports.selectors.completeness,
+    the same function as the completeness grid.
     """
-    departments = reporting_departments(department_ids)
+    today = today or timezone.localdate()
+    departments = reporting_departments()
+    if department_ids is not None:
+        wanted = set(department_ids)
+        departments = [d for d in departments if d.pk in wanted]
     months = due_months(period, today)
     if not months or not departments:
-        return Completeness(months=months, expected=0, reported=0)
-    reported = set(
-        DataValue.objects.filter(
-            month__gte=months[0],
-            month__lte=months[-1],
-            status__in=[Status.SUBMITTED, Status.APPROVED],
-            department__in=departments,
-        )
-        .values_list("department_id", "month")
-        .distinct()
-    )
+        return Completeness(months=months, expected=0, reported=0, on_time=0)
+    _departments, _months, cells, rates = completeness(months[0], months[-1], today=today, departments=departments)
     late = []
     for department in departments:
-        missing = sum(1 for m in months if (department.pk, m) not in reported)
+        missing = sum(
+            1
+            for m in months
+            if (report := cells.get((department.pk, m))) is None or report.state not in REPORTED_STATES
+        )
         if missing:
             late.append((department, missing))
     late.sort(key=lambda pair: (-pair[1], pair[0].order, pair[0].code))
     return Completeness(
-        months=months, expected=len(departments) * len(months), reported=len(reported), on_time=None, late=late
+        months=months,
+        expected=sum(r.expected for r in rates),
+        reported=sum(r.actual for r in rates),
+        on_time=sum(r.on_time for r in rates),
+        late=late,
     )
 
 

@@ -34,9 +34,11 @@ def dashboard(request):
             has_children = any(d.parent_id == department.pk for d in departments)
             scope = Scope(department, include_children=has_children)
 
-    latest = latest_month(include_submitted=include_submitted)
-    default = selectors.half_year_of(latest) if latest else selectors.default_period()
-    period = default
+    # The default is the latest half-year with approved data, whoever asks; the choices reach
+    # as far as submitted data does, so that reviewers can look at what is waiting for review.
+    approved = latest_month()
+    period = selectors.half_year_of(approved) if approved else selectors.default_period()
+    latest = latest_month(include_submitted=True) or approved
     text = request.GET.get("period", "").strip()
     if text:
         try:

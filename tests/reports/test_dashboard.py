@@ -11,12 +11,13 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from metrics.aggregation import Figure, Scope, by_department, monthly_series, summarize
 from metrics.models import Area, Better, DataValue, Department, Indicator, Kind, Status
 from metrics.periods import parse_period
 from reports import dashboard as selectors
-from reports.models import REPORTED_STATES, MonthlyReport
+from reports.models import REPORTED_STATES, MonthlyReport, ReportState
 from tests.factories import DataValueFactory, DepartmentFactory, IndicatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -235,13 +236,28 @@ def test_completeness_counts_departments_times_due_months(demo):
     )
 
 
-def test_completeness_names_the_departments_that_have_not_reported(demo):
-    DataValue.objects.filter(department__code="education", month__gte=datetime.date(2023, 5, 1)).update(
-        status=Status.DRAFT
+def test_completeness_follows_the_monthly_reports_states(demo):
+    """Drafts and returned reports are not reported; late first submissions are not on time."""
+    education = MonthlyReport.objects.filter(department__code="education")
+    education.filter(month=datetime.date(2023, 5, 1)).update(state=ReportState.DRAFT)
+    education.filter(month=datetime.date(2023, 6, 1)).update(state=ReportState.RETURNED)
+    MonthlyReport.objects.filter(department__code="court", month=datetime.date(2023, 6, 1)).update(
+        first_submitted_at=timezone.make_aware(datetime.datetime(2023, 7, 20, 10))
     )
-    complete = selectors.completeness_for(parse_period("2023H1"), today=datetime.date(2023, 8, 1))
-    assert complete.reported == complete.expected - 2
-    assert [(d.code, n) for d, n in complete.late] == [("education", 2)]
+    before = selectors.completeness_for(parse_period("2023H1"), today=datetime.date(2023, 8, 1))
+    assert before.reported == before.expected - 2
+    assert [(d.code, n) for d, n in before.late] == [("education", 2)]
+    late_court = MonthlyReport.objects.get(department__code="court", month=datetime.date(2023, 6, 1))
+    assert late_court.submitted_late
+    assert before.on_time <= before.reported - 1
+
+
+def test_completeness_of_one_department(demo):
+    police = Department.objects.get(code="police")
+    complete = selectors.completeness_for(
+        parse_period("2023H1"), department_ids=[police.pk], today=datetime.date(2023, 8, 1)
+    )
+    assert (complete.expected, complete.reported) == (6, 6)
 
 
 def test_completeness_expects_only_months_that_are_over(demo):
@@ -373,7 +389,7 @@ def _query_count(client):
 
 def test_the_page_takes_a_small_constant_number_of_queries(client, login_as, django_assert_max_num_queries):
     login_as("leader")
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(24):
         client.get(reverse("dashboard"), {"period": "2023H1"})
     before = _query_count(client)
 
