@@ -1,11 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import dashboard_views, views
+from . import api, dashboard_views, table_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("tables/summary/", table_views.summary_table, name="summary_table"),
+    path("tables/indicator/<str:code>/departments/", table_views.breakdown_table, name="breakdown_table"),
+    path("tables/indicator/<str:code>/months/", table_views.monthly_table, name="monthly_table"),
+    path("api/v1/summary", api.summary, name="api_summary"),
 ]

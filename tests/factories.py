@@ -76,3 +76,17 @@ class UserFactory(DjangoModelFactory):
 class ClerkFactory(UserFactory):
     role = Role.CLERK
     department = factory.SubFactory(DepartmentFactory)
+
+
+def grow_catalogue(n_departments=12, n_indicators=40):
+    """Many more departments and indicators (flows, stocks, a ratio) with values in 2022 and 2023 H1."""
+    area = AreaFactory(code="bulk", name="批量领域")
+    departments = [DepartmentFactory() for _ in range(n_departments)]
+    for n in range(n_indicators):
+        department = departments[n % n_departments]
+        indicator = IndicatorFactory(area=area, department=department, kind=[Kind.FLOW, Kind.STOCK][n % 2])
+        for month in (datetime.date(2022, 3, 1), datetime.date(2023, 3, 1)):
+            DataValueFactory(indicator=indicator, department=department, month=month, value=n + 1)
+    flows = list(area.indicators.filter(kind=Kind.FLOW)[:2])
+    RatioFactory(area=area, numerator=flows[0], denominator=flows[1])
+    return area, departments

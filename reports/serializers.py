@@ -1,0 +1,183 @@
+"""Figures as plain records, JSON, CSV and XLSX: shared by the JSON API, the `summary` command and table exports.
+
+Numbers stay numbers all the way: rounded `Decimal` in records, JSON numbers in
+the API, numeric cells in XLSX. A missing figure is None (JSON null, an empty
+cell), never zero. Text cells that a spreadsheet would read as a formula
+(starting with = + - @, tab or carriage return) are neutralised with a leading '.
+"""
+
+import csv
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from metrics.formatting import quantize
+
+PERCENT_PLACES = 2
+RECORD_FIELDS = [
+    "code",
+    "name",
+    "area",
+    "area_name",
+    "unit",
+    "kind",
+    "value",
+    "previous",
+    "change",
+    "yoy_pct",
+    "target",
+    "completion_pct",
+    "missing",
+]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def value_places(indicator):
+    """Decimals an indicator's values are rounded to: percentages 2, otherwise the indicator's own."""
+    return PERCENT_PLACES if indicator.is_percentage else indicator.decimals
+
+
+def rounded(value, places):
+    return None if value is None else quantize(value, places)
+
+
+def figure_record(figure):
+    """One Figure as a flat record of rounded Decimals (None where missing)."""
+    indicator = figure.indicator
+    places = value_places(indicator)
+    return {
+        "code": indicator.code,
+        "name": indicator.name,
+        "area": indicator.area.code,
+        "area_name": indicator.area.name,
+        "unit": indicator.unit,
+        "kind": indicator.kind,
+        "value": rounded(figure.value, places),
+        "previous": rounded(figure.previous, places),
+        "change": rounded(figure.change, places),
+        "yoy_pct": rounded(figure.yoy_pct, PERCENT_PLACES),
+        "target": rounded(figure.target, places),
+        "completion_pct": rounded(figure.completion_pct, PERCENT_PLACES),
+        "missing": figure.missing,
+    }
+
+
+def period_dict(period):
+    return {
+        "code": period.code,
+        "label": period.label,
+        "first": f"{period.first:%Y-%m}",
+        "last": f"{period.last:%Y-%m}",
+    }
+
+
+def json_number(value):
+    """A rounded Decimal as a JSON number: int when whole, float otherwise; None stays None."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def summary_payload(request, summary):
+    """The JSON document of GET /api/v1/summary and `manage.py summary --format json`."""
+    department = request.scope.department
+    indicators = []
+    for figure in summary.figures:
+        record = figure_record(figure)
+        indicators.append({k: json_number(v) if isinstance(v, Decimal) else v for k, v in record.items()})
+    return {
+        "period": period_dict(summary.period),
+        "previous_period": period_dict(summary.previous_period),
+        "scope": {
+            "department": department.code if department else None,
+            "name": request.scope_label,
+            "include_children": request.scope.include_children,
+        },
+        "include_submitted": summary.include_submitted,
+        "indicators": indicators,
+    }
+
+
+def neutralise(value):
+    """Text that a spreadsheet would run as a formula gets a leading '; numbers and None pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def plain(value):
+    """A cell for CSV: Decimals without exponent or trailing zeros, booleans as 是/否, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return "0" if text == "-0" else text
+    if isinstance(value, int | float):
+        return str(value)
+    return neutralise(str(value))
+
+
+def to_csv(rows):
+    """Rows (the first is the header) as CSV text with a BOM so that Excel reads the Chinese."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([plain(v) for v in row])
+    return out.getvalue()
+
+
+def records_csv(records):
+    """Figure records as CSV with the API's field names as header (for the command line)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RECORD_FIELDS)
+    for record in records:
+        writer.writerow(
+            [("true" if v else "false") if isinstance(v, bool) else plain(v) for v in map(record.get, RECORD_FIELDS)]
+        )
+    return out.getvalue()
+
+
+def _number_format(values):
+    places = max((-v.as_tuple().exponent for v in values if isinstance(v, Decimal)), default=0)
+    places = max(0, min(places, 4))
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def to_xlsx(rows, *, title, heading=None):
+    """Rows (the first is the header) as XLSX bytes: numbers as numeric cells, text neutralised."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    first = 1
+    if heading:
+        sheet.cell(row=1, column=1, value=neutralise(heading)).font = Font(bold=True, size=13)
+        first = 3
+    header, *body = rows
+    fill = PatternFill("solid", fgColor="EEF1F4")
+    for col, text in enumerate(header, start=1):
+        cell = sheet.cell(row=first, column=col, value=neutralise(str(text)))
+        cell.font, cell.fill = Font(bold=True), fill
+    for r, row in enumerate(body, start=first + 1):
+        for col, value in enumerate(row, start=1):
+            if isinstance(value, bool):
+                value = "是" if value else "否"
+            cell = sheet.cell(row=r, column=col, value=neutralise(value))
+            if isinstance(value, Decimal | int | float):
+                cell.number_format = _number_format([value])
+                cell.alignment = Alignment(horizontal="right")
+    for col, text in enumerate(header, start=1):
+        width = max([len(str(text)) * 2] + [len(str(row[col - 1] or "")) * 2 for row in body[:200]])
+        sheet.column_dimensions[get_column_letter(col)].width = min(max(width, 8), 48)
+    sheet.freeze_panes = sheet.cell(row=first + 1, column=1)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
