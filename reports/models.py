@@ -251,3 +251,13 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.prefix}…）"
+
+
+# The half-year summary's models live in their own module.
+from .summary_models import (  # noqa: E402, F401
+    ExportFormat,
+    ExportState,
+    SummaryExport,
+    SummaryTemplate,
+    SummaryTemplateVersion,
+)

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import api, dashboard_views, table_views, views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("tables/indicator/<str:code>/departments/", table_views.breakdown_table, name="breakdown_table"),
     path("tables/indicator/<str:code>/months/", table_views.monthly_table, name="monthly_table"),
     path("api/v1/summary", api.summary, name="api_summary"),
+    path("summary/", include("reports.summary.urls")),
 ]

@@ -8,6 +8,7 @@ from django.db import transaction
 from metrics.demo import load_catalogue, load_demo_values
 from metrics.models import Indicator, Status, Target
 from reports.demo import DEMO_PASSWORD, load_demo_reports, load_demo_users
+from reports.summary.demo import load_demo_template
 
 
 class Command(BaseCommand):
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         created, updated = load_demo_values(status=Status.APPROVED)
         usernames = load_demo_users(password=options["password"])
         reports = load_demo_reports()
+        load_demo_template()
         self.stdout.write(f"示范县数据：新增 {created} 条，更新 {updated} 条。")
         self.stdout.write(f"月报：新增 {reports} 份（2022年1月至2023年6月已审核，2023年7月各种状态）。")
         self.stdout.write("演示账号（新建账号的密码均为 {}）：".format(options["password"]))

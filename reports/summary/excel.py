@@ -1,0 +1,125 @@
+"""The summary's Excel annex: the period's figures by work area, numbers stored as numbers.
+
+One sheet 全部指标 with every indicator, then one sheet per work area. A
+missing figure is an empty cell marked 缺数 in the 备注 column, never 0.
+"""
+
+import io
+from itertools import groupby
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+HEADERS = [
+    gettext_lazy("工作领域"),
+    gettext_lazy("指标"),
+    gettext_lazy("单位"),
+    gettext_lazy("本期"),
+    gettext_lazy("上年同期"),
+    gettext_lazy("同比(%)"),
+    gettext_lazy("增减(个百分点)"),
+    gettext_lazy("年度目标"),
+    gettext_lazy("目标完成率(%)"),
+    gettext_lazy("责任单位"),
+    gettext_lazy("备注"),
+]
+WIDTHS = [18, 34, 8, 14, 14, 10, 12, 12, 12, 16, 14]
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_FILL = PatternFill("solid", fgColor="EEF1F4")
+_MISSING_FILL = PatternFill("solid", fgColor="FDF0EF")
+_FONT = "宋体"
+
+
+def _number_format(indicator):
+    if indicator.is_percentage:
+        return "0.00"
+    if indicator.decimals:
+        return "0." + "0" * indicator.decimals
+    return "0"
+
+
+def _as_number(value):
+    """Decimal → int for whole numbers, float otherwise (Excel stores doubles); None stays empty."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _rows(figures, responsible):
+    for f in figures:
+        indicator = f.indicator
+        yoy = f.yoy_pct
+        points = f.change if indicator.is_percentage else None
+        completion = f.completion_pct
+        note = _("缺数") if f.value is None else ""
+        yield (
+            [
+                indicator.area.name,
+                indicator.name,
+                indicator.unit,
+                _as_number(f.value),
+                _as_number(f.previous),
+                None if yoy is None else round(float(yoy), 2),
+                None if points is None else round(float(points), 2),
+                _as_number(f.target),
+                None if completion is None else round(float(completion), 2),
+                responsible.get(indicator.code, ""),
+                note,
+            ],
+            indicator,
+        )
+
+
+def _sheet(workbook, title, heading, rows):
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append([heading])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+    sheet["A1"].font = Font(name=_FONT, size=14, bold=True)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.append([str(h) for h in HEADERS])
+    for cell in sheet[2]:
+        cell.font = Font(name=_FONT, bold=True)
+        cell.fill = _HEAD_FILL
+        cell.border = _BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for values, indicator in rows:
+        sheet.append(values)
+        row = sheet.max_row
+        for column, cell in enumerate(sheet[row], start=1):
+            cell.border = _BORDER
+            cell.font = Font(name=_FONT)
+            if column in (4, 5, 8):
+                cell.number_format = _number_format(indicator)
+            elif column in (6, 7, 9):
+                cell.number_format = "0.00"
+        if values[3] is None:
+            sheet.cell(row=row, column=4).fill = _MISSING_FILL
+    for n, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(n)].width = width
+    sheet.freeze_panes = "C3"
+    return sheet
+
+
+def build_xlsx(summary, *, county="", responsible=None):
+    """The annex of a metrics Summary (all indicators, catalogue order) as .xlsx bytes."""
+    responsible = responsible or {}
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    label = summary.period.label
+    heading = _("%(county)s%(period)s政法工作主要指标（附表）") % {"county": county, "period": label}
+    _sheet(workbook, _("全部指标"), heading, list(_rows(summary.figures, responsible)))
+    for area, figures in groupby(summary.figures, key=lambda f: f.indicator.area):
+        _sheet(
+            workbook,
+            area.name,
+            _("%(period)s · %(area)s") % {"period": label, "area": area.name},
+            list(_rows(figures, responsible)),
+        )
+    workbook.properties.title = heading
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

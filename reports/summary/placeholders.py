@@ -1,0 +1,415 @@
+"""Summary templates as text: structure, placeholders, checking and filling. Pure functions, no database.
+
+A template is plain text, one paragraph per line, written the way the
+committee writes its reports:
+
+- ``一、上半年工作开展情况`` — a level-1 heading (黑体);
+- ``（一）坚决维护社会大局和谐稳定`` — a level-2 heading (楷体); when the line
+  goes on after its first 。, the rest is body text in the same paragraph;
+- any other line — a body paragraph. Empty lines are ignored.
+
+Figures are placeholders in 【】 (half-width ``[[ ]]`` is accepted too): an
+indicator's code or its exact Chinese name, then options separated by ``|``
+or ``｜``::
+
+    【anti_fraud.cases】                    127件
+    【anti_fraud.cases|同比】               同比下降11.81%
+    【enforcement.conclusion_rate|1位小数】  93.6%
+    【anti_fraud.losses|无单位】万余元       1043.5万余元
+    【县名】 【期间】 【年度】                示范县 2023年上半年 2023年
+
+A figure nobody reported is written in place as
+``【缺数：重大事项请示报告备案 · 县委政法委】``, never as 0.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass, field, replace
+
+from django.utils.translation import gettext as _
+
+from metrics.formatting import MISSING, change_size, change_verb, completion_text, document_value
+
+# What a placeholder shows: option word → internal name. The first word of each is the one documented.
+SHOW_OPTIONS = {
+    "值": "value",
+    "数值": "value",
+    "同比": "yoy",
+    "增减": "verb",
+    "升降": "verb",
+    "幅度": "size",
+    "增减幅度": "size",
+    "上年": "previous",
+    "去年": "previous",
+    "上年同期": "previous",
+    "目标": "target",
+    "完成率": "completion",
+    "目标完成率": "completion",
+    "名称": "name",
+}
+UNIT_OFF = {"无单位", "不带单位", "不要单位"}
+UNIT_ON = {"带单位", "有单位"}
+IN_WAN = {"万", "以万计", "万为单位"}
+DECIMALS_RE = re.compile(r"^([0-4一二三四零])位小数$")
+WHOLE = {"取整", "整数"}
+_CHINESE_DIGITS = {"零": 0, "一": 1, "二": 2, "三": 3, "四": 4}
+
+# Placeholders that are not indicators: filled from the period and settings.
+SPECIALS = {"县名": "county", "期间": "period", "年度": "year", "上年度": "previous_year"}
+
+OPEN_CLOSE = (("【", "】"), ("[[", "]]"))
+_PLACEHOLDER_RE = re.compile(r"【([^【】]*)】|\[\[(.*?)\]\]")
+_OPTION_SPLIT_RE = re.compile(r"[|｜]")
+
+H1_RE = re.compile(r"^[一二三四五六七八九十]+、")
+H2_RE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+
+TITLE, HEADING1, HEADING2, PARAGRAPH = "title", "heading1", "heading2", "paragraph"
+
+
+class TemplateProblem(ValueError):
+    """Problems found in a template; `problems` lists each with its place."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("\n".join(p.message for p in problems))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a template: where (line, section) and what."""
+
+    line: int
+    section: str
+    text: str
+    reason: str
+
+    @property
+    def message(self):
+        where = _("第%(line)d行") % {"line": self.line} if self.line else _("标题")
+        if self.section:
+            where += _("（%(section)s）") % {"section": self.section}
+        return _("%(where)s：%(text)s %(reason)s") % {"where": where, "text": self.text, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A placeholder as typed: the indicator (code or name) or special word, and how to show it."""
+
+    raw: str
+    key: str
+    show: str = "value"
+    decimals: int | None = None
+    with_unit: bool = True
+    in_wan: bool = False
+
+    @property
+    def special(self):
+        return SPECIALS.get(self.key)
+
+
+@dataclass
+class Block:
+    """One paragraph of the template: its kind, its parts (text and placeholders) and, for run-in headings,
+    how many parts belong to the heading (`lead`)."""
+
+    kind: str
+    parts: list
+    line: int
+    section: str = ""
+    lead: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of filled text: plain text, a figure, a special word, or a missing figure's marker."""
+
+    text: str
+    kind: str = "text"  # text | figure | special | missing
+    code: str = ""
+    raw: str = ""
+    number: int = 0  # missing figures are numbered 1, 2 … through the document
+
+    @property
+    def missing(self):
+        return self.kind == "missing"
+
+
+# --- parsing -----------------------------------------------------------------
+
+
+def parse_placeholder(inner, *, raw=None):
+    """Read the inside of 【…】; returns (Placeholder, [reasons])."""
+    raw = raw if raw is not None else f"【{inner}】"
+    pieces = [p.strip() for p in _OPTION_SPLIT_RE.split(inner)]
+    key, options = pieces[0], pieces[1:]
+    reasons = []
+    if not key:
+        reasons.append(_("占位符里没有写指标代码或名称。"))
+    show, decimals, with_unit, in_wan = None, None, True, False
+    for option in options:
+        if not option:
+            reasons.append(_("选项之间多了一个“|”。"))
+        elif option in SHOW_OPTIONS:
+            if show is not None and show != SHOW_OPTIONS[option]:
+                reasons.append(_("选项“%(option)s”与前面的显示内容冲突，每个占位符只能显示一项。") % {"option": option})
+            show = SHOW_OPTIONS[option]
+        elif option in UNIT_OFF:
+            with_unit = False
+        elif option in UNIT_ON:
+            with_unit = True
+        elif option in IN_WAN:
+            in_wan = True
+        elif option in WHOLE:
+            decimals = 0
+        elif match := DECIMALS_RE.match(option):
+            digit = match.group(1)
+            decimals = int(digit) if digit.isdigit() else _CHINESE_DIGITS[digit]
+        else:
+            reasons.append(
+                _("未知选项“%(option)s”。可用：%(known)s。")
+                % {"option": option, "known": "、".join(documented_options())}
+            )
+    if key in SPECIALS and options:
+        reasons.append(_("“%(key)s”不带选项。") % {"key": key})
+    return Placeholder(raw, key, show or "value", decimals, with_unit, in_wan), reasons
+
+
+def documented_options():
+    return ["值", "同比", "增减", "幅度", "上年", "目标", "完成率", "名称", "N位小数", "取整", "无单位", "万"]
+
+
+def split_line(text):
+    """A line's parts: strings and Placeholders in order; returns (parts, [(bad text, reason)])."""
+    parts, problems, pos = [], [], 0
+    for match in _PLACEHOLDER_RE.finditer(text):
+        if match.start() > pos:
+            parts.append(text[pos : match.start()])
+        inner = match.group(1) if match.group(1) is not None else match.group(2)
+        placeholder, reasons = parse_placeholder(inner.strip(), raw=match.group(0))
+        problems.extend((match.group(0), reason) for reason in reasons)
+        parts.append(placeholder)
+        pos = match.end()
+    if pos < len(text):
+        parts.append(text[pos:])
+    for piece in (p for p in parts if isinstance(p, str)):
+        for opening, closing in OPEN_CLOSE:
+            if opening in piece or closing in piece:
+                problems.append(
+                    (_excerpt(piece, opening, closing), _("“%(o)s”与“%(c)s”没有配对。") % {"o": opening, "c": closing})
+                )
+    return parts, problems
+
+
+def _excerpt(text, *marks):
+    index = min((text.find(m) for m in marks if m in text), default=0)
+    return text[max(0, index - 8) : index + 12]
+
+
+def _run_in(parts):
+    """Split a heading line at its first 。: (heading parts, body parts); no 。 before the end → all heading."""
+    for n, part in enumerate(parts):
+        if isinstance(part, str) and "。" in part:
+            head, _sep, rest = part.partition("。")
+            tail = ([rest] if rest else []) + parts[n + 1 :]
+            if not any(p.strip() if isinstance(p, str) else True for p in tail):
+                return parts, []
+            return [*parts[:n], head + "。"], tail
+    return parts, []
+
+
+def _short(text, limit=18):
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def parse_template(body, *, title=""):
+    """The template's blocks (title first when given) and its syntax problems."""
+    blocks, problems = [], []
+    if title:
+        parts, found = split_line(title.strip())
+        problems.extend(Problem(0, "", bad, reason) for bad, reason in found)
+        blocks.append(Block(TITLE, parts, 0))
+    h1, h2 = "", ""
+    for number, line in enumerate((body or "").splitlines(), start=1):
+        text = line.strip()
+        if not text:
+            continue
+        if H1_RE.match(text):
+            kind, h1, h2 = HEADING1, _short(text), ""
+        elif H2_RE.match(text):
+            kind, h2 = HEADING2, _short(text.split("。")[0])
+        else:
+            kind = PARAGRAPH
+        # For a body paragraph, its opening words locate it within the section.
+        opening = _short(text.split("。")[0], 10) if kind == PARAGRAPH else ""
+        section = " › ".join(s for s in (h1, h2, opening and f"“{opening}”段") if s)
+        parts, found = split_line(text)
+        problems.extend(Problem(number, section, bad, reason) for bad, reason in found)
+        block = Block(kind, parts, number, section)
+        if kind in (HEADING1, HEADING2):
+            block.lead, block.parts = _run_in(parts)
+        blocks.append(block)
+    return blocks, problems
+
+
+def placeholders(blocks):
+    """Every placeholder of the blocks, with its block."""
+    for block in blocks:
+        for part in [*block.lead, *block.parts]:
+            if isinstance(part, Placeholder):
+                yield block, part
+
+
+def check_template(body, catalogue, *, title=""):
+    """All problems of a template: syntax, and indicators not in `catalogue` (a mapping of codes and names).
+
+    Returns a list of Problem; empty means the template can be saved.
+    """
+    blocks, problems = parse_template(body, title=title)
+    for block, placeholder in placeholders(blocks):
+        if placeholder.special or not placeholder.key or placeholder.key in catalogue:
+            continue
+        close = difflib.get_close_matches(placeholder.key, list(catalogue), n=2, cutoff=0.6)
+        hint = (
+            _("是否想写：%(names)s？") % {"names": "、".join(close)} if close else _("请在右侧指标表中查找正确的代码。")
+        )
+        problems.append(
+            Problem(
+                block.line,
+                block.section,
+                placeholder.raw,
+                _("指标“%(key)s”不存在。%(hint)s") % {"key": placeholder.key, "hint": hint},
+            )
+        )
+    lines = [title or "", *(body or "").splitlines()]
+    problems.sort(key=lambda p: (p.line, lines[p.line].find(p.text) if p.line < len(lines) else 0))
+    return problems
+
+
+def used_codes(blocks, catalogue):
+    """The indicator codes the blocks refer to (names resolved through `catalogue`)."""
+    return sorted({catalogue[p.key] for _b, p in placeholders(blocks) if not p.special and p.key in catalogue})
+
+
+# --- filling -------------------------------------------------------------------
+
+
+@dataclass
+class FillContext:
+    """What filling needs, already fetched: figures by code, who reports each code, the special words."""
+
+    figures: dict
+    catalogue: dict
+    responsible: dict = field(default_factory=dict)
+    specials: dict = field(default_factory=dict)
+
+
+def missing_marker(name, who="", what=""):
+    """【缺数：重大事项请示报告备案 · 县委政法委】."""
+    label = f"{name}{what}"
+    return (
+        _("【缺数：%(label)s · %(who)s】") % {"label": label, "who": who}
+        if who
+        else _("【缺数：%(label)s】") % {"label": label}
+    )
+
+
+def fill_placeholder(placeholder, context):
+    """One placeholder as a Segment."""
+    if placeholder.special:
+        return Segment(context.specials.get(placeholder.special, ""), "special", raw=placeholder.raw)
+    code = context.catalogue.get(placeholder.key)
+    figure = context.figures.get(code)
+    if figure is None:
+        return Segment(missing_marker(placeholder.key), "missing", code or "", placeholder.raw)
+    indicator = figure.indicator
+    who = context.responsible.get(code, "")
+
+    def missing(what=""):
+        return Segment(missing_marker(indicator.name, who, what), "missing", code, placeholder.raw)
+
+    def value_text(value):
+        return document_value(
+            value,
+            indicator,
+            decimals=placeholder.decimals,
+            with_unit=placeholder.with_unit,
+            in_wan=placeholder.in_wan,
+        )
+
+    show = placeholder.show
+    if show == "name":
+        return Segment(indicator.name, "figure", code, placeholder.raw)
+    if show in ("value", "yoy", "verb", "size", "completion") and figure.value is None:
+        return missing()
+    if show == "value":
+        text = value_text(figure.value)
+    elif show == "previous":
+        if figure.previous is None:
+            return missing(_("（上年同期）"))
+        text = value_text(figure.previous)
+    elif show == "target":
+        if figure.target is None:
+            return missing(_("（年度目标）"))
+        text = value_text(figure.target)
+    elif show == "completion":
+        if figure.target is None:
+            return missing(_("（年度目标）"))
+        text = completion_text(figure, decimals=placeholder.decimals)
+    else:
+        if figure.previous is None:
+            return missing(_("（上年同期）"))
+        verb = change_verb(figure)
+        size = change_size(figure, decimals=2 if placeholder.decimals is None else placeholder.decimals)
+        if show == "verb":
+            text = verb
+        elif show == "size":
+            text = size
+        elif verb == MISSING:
+            text = _("上年同期为0")
+        elif verb == _("持平"):
+            text = _("同比持平")
+        else:
+            text = _("同比") + verb + size
+    if text == MISSING:
+        return missing(_("（上年同期）") if show in ("verb", "size") else "")
+    return Segment(text, "figure", code, placeholder.raw)
+
+
+def fill_parts(parts, context):
+    """Parts (text and placeholders) → Segments, neighbouring text merged."""
+    segments = []
+    for part in parts:
+        segment = Segment(part) if isinstance(part, str) else fill_placeholder(part, context)
+        if segment.kind == "text" and segments and segments[-1].kind == "text":
+            segments[-1] = Segment(segments[-1].text + segment.text)
+        else:
+            segments.append(segment)
+    return segments
+
+
+@dataclass
+class FilledBlock:
+    kind: str
+    lead: list
+    segments: list
+    line: int
+
+    @property
+    def text(self):
+        return "".join(s.text for s in [*self.lead, *self.segments])
+
+
+def fill_blocks(blocks, context):
+    """Blocks → FilledBlocks with every placeholder filled or marked missing (missing ones numbered in order)."""
+    filled = [FilledBlock(b.kind, fill_parts(b.lead, context), fill_parts(b.parts, context), b.line) for b in blocks]
+    count = 0
+    for block in filled:
+        for name in ("lead", "segments"):
+            segments = getattr(block, name)
+            for n, segment in enumerate(segments):
+                if segment.missing:
+                    count += 1
+                    segments[n] = replace(segment, number=count)
+    return filled

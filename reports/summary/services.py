@@ -1,0 +1,181 @@
+"""Writes for the summary: saving and restoring templates, requesting and running exports."""
+
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from metrics.aggregation import summarize
+from metrics.models import Indicator
+from metrics.periods import PeriodError, parse_period
+
+from ..summary_models import (
+    ExportFormat,
+    ExportState,
+    SummaryExport,
+    SummaryTemplate,
+    SummaryTemplateVersion,
+)
+from . import excel, pdf, word
+from .placeholders import Problem, TemplateProblem, check_template
+from .selectors import catalogue, render_summary, responsible_name
+
+logger = logging.getLogger(__name__)
+
+
+class ExportError(RuntimeError):
+    """An export that cannot be made; the message is for people."""
+
+
+def _period(code):
+    try:
+        return parse_period(code)
+    except PeriodError as error:
+        raise TemplateProblem([Problem(0, "", code, str(error))]) from error
+
+
+@transaction.atomic
+def save_template(*, period, title, body, user, note=""):
+    """Save a period's template as a new version; raises TemplateProblem (nothing saved) when it has problems.
+
+    Saving the same text again makes no new version.
+    """
+    period_code = _period(period).code
+    title, body = title.strip(), body.replace("\r\n", "\n").strip()
+    problems = []
+    if not title:
+        problems.append(Problem(0, "", "", _("标题不能为空。")))
+    if not body:
+        problems.append(Problem(1, "", "", _("正文不能为空。")))
+    problems += check_template(body, catalogue(), title=title)
+    if problems:
+        raise TemplateProblem(problems)
+    now = timezone.now()
+    template = SummaryTemplate.objects.select_for_update().filter(period=period_code).first()
+    if template is None:
+        template = SummaryTemplate.objects.create(
+            period=period_code, title=title, body=body, version=1, updated_by=user, updated_at=now
+        )
+    elif template.title == title and template.body == body:
+        return template
+    else:
+        template.title, template.body, template.version = title, body, template.version + 1
+        template.updated_by, template.updated_at = user, now
+        template.save()
+    SummaryTemplateVersion.objects.create(
+        template=template,
+        number=template.version,
+        title=title,
+        body=body,
+        note=note,
+        created_by=user,
+        created_at=now,
+    )
+    return template
+
+
+@transaction.atomic
+def restore_version(*, template, number, user):
+    """Make an earlier version current again, as a new version (history is never rewritten)."""
+    version = template.versions.get(number=number)
+    return save_template(
+        period=template.period,
+        title=version.title,
+        body=version.body,
+        user=user,
+        note=_("恢复自第%(n)d版") % {"n": number},
+    )
+
+
+@transaction.atomic
+def request_export(*, period, format, user, retry_of=None):
+    """Queue an export of a period's summary; the task starts once this transaction commits."""
+    from .tasks import run_summary_export
+
+    period_code = _period(period).code
+    if format not in ExportFormat.values:
+        raise ExportError(_("不支持的导出格式“%(f)s”。") % {"f": format})
+    export = SummaryExport.objects.create(period=period_code, format=format, created_by=user, retry_of=retry_of)
+    transaction.on_commit(lambda: run_summary_export.delay(export.pk))
+    return export
+
+
+@transaction.atomic
+def retry_export(*, export, user):
+    """A failed export queued again as a new export (the failed one stays in the history)."""
+    if export.state != ExportState.FAILED:
+        raise ExportError(_("只有失败的导出可以重试。"))
+    return request_export(period=export.period, format=export.format, user=user, retry_of=export)
+
+
+@transaction.atomic
+def _update(export_id, **fields):
+    SummaryExport.objects.filter(pk=export_id).update(**fields)
+
+
+def _claim(export_id):
+    """queued → running, once: a task delivered twice does the work once."""
+    with transaction.atomic():
+        return (
+            SummaryExport.objects.filter(pk=export_id, state=ExportState.QUEUED).update(
+                state=ExportState.RUNNING, progress=5, started_at=timezone.now()
+            )
+            == 1
+        )
+
+
+def build_export(*, period, format, progress=lambda n: None):
+    """(file bytes, template version or None, missing count or None) of a period's export."""
+    period = parse_period(period)
+    if format == ExportFormat.XLSX:
+        indicators = Indicator.objects.active().select_related("area", "department", "numerator__department")
+        summary = summarize(period, indicators=indicators)
+        progress(60)
+        responsible = {f.indicator.code: responsible_name(f.indicator) for f in summary.figures}
+        return excel.build_xlsx(summary, county=settings.COUNTY_NAME, responsible=responsible), None, None
+    template = SummaryTemplate.objects.filter(period=period.code).first()
+    if template is None:
+        raise ExportError(_("%(period)s还没有总结模板，请先编辑模板。") % {"period": period.label})
+    rendered = render_summary(template, period=period)
+    progress(40)
+    content = word.build_docx(rendered, author=_("%(county)s委政法委") % {"county": settings.COUNTY_NAME})
+    progress(60)
+    if format == ExportFormat.PDF:
+        try:
+            content = pdf.docx_to_pdf(content)
+        except pdf.ConversionError as error:
+            raise ExportError(str(error)) from error
+    return content, template.version, len(rendered.missing)
+
+
+def run_export(*, export_id):
+    """Do one queued export: running with progress, then done with its file or failed with the reason.
+
+    Not one transaction: each step commits so that the page can show progress.
+    """
+    if not _claim(export_id):
+        return
+    export = SummaryExport.objects.get(pk=export_id)
+    try:
+        content, version, missing = build_export(
+            period=export.period,
+            format=export.format,
+            progress=lambda n: _update(export_id, progress=n),
+        )
+        _update(export_id, progress=90)
+        with transaction.atomic():
+            export = SummaryExport.objects.select_for_update().get(pk=export_id)
+            export.file.save(export.filename, ContentFile(content), save=False)
+            export.state, export.progress, export.finished_at = ExportState.DONE, 100, timezone.now()
+            export.template_version, export.missing_count = version, missing
+            export.save()
+    except Exception as error:  # every failure is shown on the page with its reason
+        if isinstance(error, ExportError | TemplateProblem):
+            reason = str(error)
+        else:
+            logger.exception("summary export %s failed", export_id)
+            reason = _("生成失败（%(kind)s）：%(detail)s") % {"kind": type(error).__name__, "detail": error}
+        _update(export_id, state=ExportState.FAILED, error=reason, finished_at=timezone.now())

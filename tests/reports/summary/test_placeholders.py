@@ -1,0 +1,148 @@
+"""Template text: structure, placeholder syntax, checking and filling (pure, no database)."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from metrics.aggregation import Figure
+from metrics.models import Indicator, Kind
+from reports.summary.placeholders import (
+    HEADING1,
+    HEADING2,
+    PARAGRAPH,
+    FillContext,
+    Placeholder,
+    check_template,
+    fill_blocks,
+    fill_placeholder,
+    parse_placeholder,
+    parse_template,
+)
+
+CASES = Indicator(code="anti_fraud.cases", name="发生电信网络诈骗案件", unit="件", kind=Kind.FLOW)
+LOSSES = Indicator(code="anti_fraud.losses", name="电信网络诈骗损失金额", unit="万元", kind=Kind.FLOW, decimals=4)
+RATE = Indicator(code="enforcement.conclusion_rate", name="执行结案率", unit="%", kind=Kind.RATIO, decimals=2)
+FILINGS = Indicator(code="leadership.major_matter_filings", name="重大事项请示报告备案", unit="次", kind=Kind.FLOW)
+BACKLOG = Indicator(code="stability.petition_backlog_resolved", name="涉法涉诉信访积案化解", unit="件", kind=Kind.FLOW)
+VIOLATIONS = Indicator(code="traffic.violations_handled", name="查处各类交通违法行为", unit="起", kind=Kind.FLOW)
+
+CATALOGUE = {i.code: i.code for i in (CASES, LOSSES, RATE, FILINGS, BACKLOG, VIOLATIONS)} | {
+    i.name: i.code for i in (CASES, LOSSES, RATE, FILINGS, BACKLOG, VIOLATIONS)
+}
+
+
+def context():
+    return FillContext(
+        figures={
+            "anti_fraud.cases": Figure(CASES, D(127), D(144)),
+            "anti_fraud.losses": Figure(LOSSES, D("1043.5"), D("1172")),
+            "enforcement.conclusion_rate": Figure(RATE, D("93.5979"), D("91.2")),
+            "leadership.major_matter_filings": Figure(FILINGS, None, D(3)),
+            "stability.petition_backlog_resolved": Figure(BACKLOG, D(4), None, target=D(10)),
+            "traffic.violations_handled": Figure(VIOLATIONS, D(145000), None),
+        },
+        catalogue=CATALOGUE,
+        responsible={
+            "leadership.major_matter_filings": "县委政法委",
+            "stability.petition_backlog_resolved": "县信访局",
+        },
+        specials={"county": "示范县", "period": "2023年上半年", "year": "2023年", "previous_year": "2022年"},
+    )
+
+
+def fill(text):
+    placeholder, reasons = parse_placeholder(text)
+    assert not reasons, reasons
+    return fill_placeholder(placeholder, context()).text
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("anti_fraud.cases", "127件"),
+        ("发生电信网络诈骗案件", "127件"),
+        ("anti_fraud.cases|同比", "同比下降11.81%"),
+        ("anti_fraud.cases｜增减", "下降"),
+        ("anti_fraud.cases|幅度", "11.81%"),
+        ("anti_fraud.cases|上年", "144件"),
+        ("anti_fraud.cases|无单位", "127"),
+        ("anti_fraud.losses", "1043.5万元"),
+        ("anti_fraud.losses|同比", "同比下降10.96%"),
+        ("anti_fraud.losses|无单位", "1043.5"),
+        ("enforcement.conclusion_rate", "93.60%"),
+        ("enforcement.conclusion_rate|1位小数", "93.6%"),
+        ("enforcement.conclusion_rate|一位小数", "93.6%"),
+        ("enforcement.conclusion_rate|同比", "同比提高2.40个百分点"),
+        ("enforcement.conclusion_rate|幅度|1位小数", "2.4个百分点"),
+        ("stability.petition_backlog_resolved|目标", "10件"),
+        ("stability.petition_backlog_resolved|完成率", "40%"),
+        ("traffic.violations_handled|万|1位小数", "14.5万起"),
+        ("traffic.violations_handled|取整", "145000起"),
+        ("县名", "示范县"),
+        ("期间", "2023年上半年"),
+    ],
+)
+def test_placeholders_fill_as_the_report_writes_figures(text, expected):
+    assert fill(text) == expected
+
+
+def test_a_missing_figure_is_marked_with_indicator_and_department_never_zero():
+    assert fill("leadership.major_matter_filings") == "【缺数：重大事项请示报告备案 · 县委政法委】"
+    assert fill("leadership.major_matter_filings|同比") == "【缺数：重大事项请示报告备案 · 县委政法委】"
+
+
+def test_a_missing_comparison_is_marked_as_last_years_figure():
+    assert fill("stability.petition_backlog_resolved|同比") == "【缺数：涉法涉诉信访积案化解（上年同期） · 县信访局】"
+
+
+def test_unknown_option_is_reported_with_the_option():
+    placeholder, reasons = parse_placeholder("anti_fraud.cases|环比")
+    assert isinstance(placeholder, Placeholder)
+    assert len(reasons) == 1 and "未知选项“环比”" in reasons[0]
+
+
+def test_two_things_to_show_conflict():
+    _placeholder, reasons = parse_placeholder("anti_fraud.cases|同比|上年")
+    assert reasons and "冲突" in reasons[0]
+
+
+def test_structure_follows_the_report_headings_and_run_in_level_two_headings():
+    blocks, problems = parse_template(
+        "导语【县名】。\n\n一、上半年工作开展情况\n（一）坚决维护稳定\n正文【anti_fraud.cases】。\n"
+        "二、存在问题\n（一）素质能力有待提升。部分干警存在短板。",
+        title="【县名】总结",
+    )
+    assert not problems
+    kinds = [b.kind for b in blocks[1:]]
+    assert kinds == [PARAGRAPH, HEADING1, HEADING2, PARAGRAPH, HEADING1, HEADING2]
+    run_in = blocks[-1]
+    assert run_in.lead == ["（一）素质能力有待提升。"]
+    assert run_in.parts == ["部分干警存在短板。"]
+    assert blocks[3].lead == ["（一）坚决维护稳定"] and blocks[3].parts == []
+
+
+def test_unknown_code_is_refused_with_line_section_and_bad_text():
+    body = "一、上半年工作开展情况\n（二）护航发展\n发生案件【anti_fraud.case】，【anti_fraud.cases|同笔】。"
+    problems = check_template(body, CATALOGUE)
+    assert [p.line for p in problems] == [3, 3]
+    messages = [p.message for p in problems]
+    assert "第3行" in messages[0] and "（二）护航发展" in messages[0] and "【anti_fraud.case】" in messages[0]
+    assert "anti_fraud.cases" in messages[0]  # the suggestion
+    assert "【anti_fraud.cases|同笔】" in messages[1] and "未知选项“同笔”" in messages[1]
+
+
+def test_unpaired_brackets_are_refused():
+    problems = check_template("发生案件【anti_fraud.cases。", CATALOGUE)
+    assert len(problems) == 1 and "没有配对" in problems[0].message
+
+
+def test_a_good_template_has_no_problems():
+    assert check_template("一、总体\n案件【anti_fraud.cases|同比】，【执行结案率|1位小数】。", CATALOGUE) == []
+
+
+def test_fill_blocks_numbers_missing_figures_in_order():
+    blocks, _problems = parse_template("甲【leadership.major_matter_filings】乙【anti_fraud.cases】丙【unknown.x】")
+    filled = fill_blocks(blocks, context())
+    missing = [s for s in filled[0].segments if s.missing]
+    assert [s.number for s in missing] == [1, 2]
+    assert filled[0].text.startswith("甲【缺数：重大事项请示报告备案 · 县委政法委】乙127件丙【缺数：")
