@@ -16,6 +16,8 @@ from metrics.aggregation import COUNTY, Scope, latest_month, summarize
 from metrics.models import Area, DataValue, Department, Indicator
 from metrics.periods import Period, PeriodError, parse_period
 
+from .permissions import can_review, can_see_all, can_view_department
+
 
 class FigureRequestError(Exception):
     """A request that cannot be answered; `message` is for people, `status` for HTTP."""
@@ -42,19 +44,12 @@ class FigureRequest:
 
 def may_include_submitted(user):
     """Reviewers and administrators may count submitted values; leaders and clerks see approved only."""
-    return user is None or user.can_review
+    return user is None or can_review(user)
 
 
-def allowed_department(user):
-    """The only department a user may look at, or None when they may look at any (and the county)."""
-    if user is None or user.sees_all_departments:
-        return None
-    return user.department
-
-
-def default_period():
-    """The half-year of the latest approved month, or of today when there is none."""
-    month = latest_month() or datetime.date.today()
+def default_period(latest=None):
+    """The half-year of the latest approved month (looked up unless given), or of today when there is none."""
+    month = latest or latest_month() or datetime.date.today()
     return Period.half(month.year, 1 if month.month <= 6 else 2)
 
 
@@ -94,13 +89,13 @@ def resolve_request(user, *, period=None, department=None, include_submitted=Fal
         department = department_by_code(department.strip()) if department.strip() else None
     if isinstance(area, str):
         area = area_by_code(area.strip()) if area.strip() else None
-    if user is not None and not user.sees_all_departments:
+    if user is not None and not can_see_all(user):
         own = user.department
         if own is None:
             raise FigureRequestError(_("您的账号没有所属单位，无法查看数据。"), status=403)
         if department is None:
             department = own
-        elif department.pk != own.pk:
+        elif not can_view_department(user, department.pk):
             raise FigureRequestError(_("您只能查看本单位（%(name)s）的数据。") % {"name": own.name}, status=403)
     scope = Scope(department, include_children=True) if department else COUNTY
     return FigureRequest(

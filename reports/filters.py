@@ -13,6 +13,7 @@ from metrics.models import Area, Department, Indicator
 from metrics.periods import PeriodError, parse_period
 
 from .figures import may_include_submitted
+from .permissions import can_see_all
 
 
 class PeriodField(forms.CharField):
@@ -65,7 +66,7 @@ class FigureFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, user=None, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.user = user
-        if user is not None and not user.sees_all_departments:
+        if user is not None and not can_see_all(user):
             # A clerk sees their own department only: the choice holds nothing else.
             self.filters["department"].queryset = Department.objects.filter(pk=user.department_id)
             self.filters["department"].extra["empty_label"] = None

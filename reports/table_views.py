@@ -12,7 +12,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
-from metrics.aggregation import Figure, by_department, monthly_series, summarize
+from metrics.aggregation import Figure, by_department, latest_month, monthly_series, summarize
 from metrics.models import Department, Indicator, Kind
 from metrics.periods import Period, add_months
 
@@ -25,15 +25,21 @@ EXPORTS = {"csv", "xlsx"}
 
 
 def period_presets():
-    """(label, code) shortcuts around the latest approved month: this and last half-year, quarters, year."""
-    current = default_period()
+    """(label, code) shortcuts around the latest approved month: this and last half-year, quarters, year.
+
+    Quarters that have not begun by the latest approved month are left out: they could only show 缺数.
+    """
+    latest = latest_month()
+    current = default_period(latest)
+    latest = latest or current.last
     year = current.first.year
     last_half = current.shift(-6)
     presets = [
         (_("本半年（%(label)s）") % {"label": current.label}, current.code),
         (_("上一个半年（%(label)s）") % {"label": last_half.label}, last_half.code),
     ]
-    presets += [(Period.quarter(year, q).label, Period.quarter(year, q).code) for q in range(1, 5)]
+    quarters = [Period.quarter(year, q) for q in range(1, 5)]
+    presets += [(q.label, q.code) for q in quarters if q.first <= latest or q.first.year < latest.year]
     presets.append((_("%(year)d年全年") % {"year": year}, Period.year(year).code))
     return presets
 
@@ -204,6 +210,7 @@ def breakdown_table(request, code):
     table = BreakdownTable(
         rows,
         total=total_row,
+        show_share=not indicator.is_percentage,
         value_label=figure_request.period.label,
         previous_label=figure_request.period.year_ago().label,
     )

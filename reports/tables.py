@@ -218,8 +218,11 @@ class BreakdownTable(FigureTable):
         sequence = ["department", "value", "previous", "yoy", "share"]
         pinned_row_attrs = {"class": "total"}
 
-    def __init__(self, data, *, total=None, **kwargs):
+    def __init__(self, data, *, total=None, show_share=True, **kwargs):
         self.total = total
+        self.show_share = show_share
+        if not show_share:
+            kwargs["exclude"] = ("share",)
         super().__init__(data, **kwargs)
 
     def get_bottom_pinned_data(self):
@@ -230,12 +233,15 @@ class BreakdownTable(FigureTable):
 
     def export_header(self):
         value, previous = self.columns["value"].header, self.columns["previous"].header
-        return [_("单位"), _("单位代码"), *comparison_header(value, previous), _("占合计（%）"), _("缺数")]
+        share = [_("占合计（%）")] if self.show_share else []
+        return [_("单位"), _("单位代码"), *comparison_header(value, previous), *share, _("缺数")]
 
     def export_row(self, row):
         record = row["record"]
         share = None if row.get("share") is None else quantize(row["share"], PERCENT_PLACES)
-        return [row["department"], row.get("department_code", ""), *comparison_cells(record), share, record["missing"]]
+        shares = [share] if self.show_share else []
+        code = row.get("department_code", "")
+        return [row["department"], code, *comparison_cells(record), *shares, record["missing"]]
 
 
 class MonthlyTable(FigureTable):

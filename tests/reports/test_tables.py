@@ -388,3 +388,36 @@ def test_page_query_count_does_not_grow_with_the_catalogue(
     assert response.status_code == 200
     if url == SUMMARY and "export" not in params:
         assert response.content.decode().count("data-code=") > 126
+
+
+def test_period_box_shows_the_period_in_use(leader):
+    page = leader.get(SUMMARY).content.decode()
+    assert re.search(r'<input[^>]*name="period"[^>]*value="2023H1"', page, re.S)
+    page = leader.get(SUMMARY, {"period": "2023Q2"}).content.decode()
+    assert re.search(r'<input[^>]*name="period"[^>]*value="2023Q2"', page, re.S)
+    assert 'class="current" aria-current="true">2023年第二季度' in page
+
+
+def test_presets_offer_half_years_quarters_begun_and_the_year(leader):
+    page = leader.get(SUMMARY).content.decode()
+    presets = text(page.split('class="presets"', 1)[1].split("</div>", 1)[0])
+    expected = ["本半年（2023年上半年）", "上一个半年（2022年下半年）", "2023年第一季度", "2023年第二季度"]
+    expected.append("2023年全年")
+    for label in expected:
+        assert label in presets
+    assert "2023年第四季度" not in presets  # nothing approved after June 2023 yet
+
+
+def test_a_share_of_a_rate_is_not_shown(leader):
+    page = leader.get(breakdown("enforcement.conclusion_rate"), {"period": "2023H1"}).content.decode()
+    assert "占合计" not in page
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                leader.get(breakdown("enforcement.conclusion_rate"), {"period": "2023H1", "export": "csv"})
+                .content.decode()
+                .lstrip("\ufeff")
+            )
+        )
+    )
+    assert "占合计（%）" not in rows[0]
