@@ -70,7 +70,7 @@ class UserFactory(DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.REVIEWER
-    password = factory.PostGenerationMethodCall("set_password", "secret-password-1")
+    password = factory.django.Password("secret-password-1")
 
 
 class ClerkFactory(UserFactory):
