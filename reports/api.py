@@ -17,8 +17,15 @@ from .tokens import user_for_token
 TRUE_VALUES = {"1", "true", "yes", "on"}
 
 
+def _json(payload, status=200):
+    response = JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+    # Internal figures: no shared cache or browser cache keeps them.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _error(message, status):
-    response = JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
+    response = _json({"error": message}, status=status)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="zhengfa"'
     return response
@@ -55,5 +62,4 @@ def summary(request):
         )
     except FigureRequestError as error:
         return _error(error.message, error.status)
-    payload = summary_payload(figure_request, summary_for(figure_request))
-    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+    return _json(summary_payload(figure_request, summary_for(figure_request)))

@@ -146,10 +146,22 @@ def records_csv(records):
     return out.getvalue()
 
 
-def _number_format(values):
-    places = max((-v.as_tuple().exponent for v in values if isinstance(v, Decimal)), default=0)
-    places = max(0, min(places, 4))
+def _number_format(value):
+    """Thousands separators and as many decimals as the rounded value needs (at most 4): 1,043.5 not 1,043.5000."""
+    places = 0
+    if isinstance(value, Decimal):
+        places = max(0, min(-value.normalize().as_tuple().exponent, 4))
+    elif isinstance(value, float):
+        places = max(0, min(len(repr(value).partition(".")[2].rstrip("0")), 4))
     return "#,##0" + ("." + "0" * places if places else "")
+
+
+def _width(value):
+    """Rough column width: Chinese characters are twice as wide as Latin ones; numbers get separators."""
+    if value is None or isinstance(value, bool):
+        return 4
+    text = f"{value:,}" if isinstance(value, Decimal | int | float) else str(value)
+    return round(sum(2 if ord(ch) > 0x2E80 else 1.1 for ch in text))
 
 
 def to_xlsx(rows, *, title, heading=None):
@@ -172,11 +184,11 @@ def to_xlsx(rows, *, title, heading=None):
                 value = "是" if value else "否"
             cell = sheet.cell(row=r, column=col, value=neutralise(value))
             if isinstance(value, Decimal | int | float):
-                cell.number_format = _number_format([value])
+                cell.number_format = _number_format(value)
                 cell.alignment = Alignment(horizontal="right")
     for col, text in enumerate(header, start=1):
-        width = max([len(str(text)) * 2] + [len(str(row[col - 1] or "")) * 2 for row in body[:200]])
-        sheet.column_dimensions[get_column_letter(col)].width = min(max(width, 8), 48)
+        width = max(_width(cell) for cell in [text] + [row[col - 1] for row in body[:300]])
+        sheet.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 48)
     sheet.freeze_panes = sheet.cell(row=first + 1, column=1)
     out = io.BytesIO()
     workbook.save(out)

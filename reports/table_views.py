@@ -22,6 +22,8 @@ from .serializers import to_csv, to_xlsx
 from .tables import BreakdownTable, MonthlyTable, SummaryTable, figure_row, share_of
 
 EXPORTS = {"csv", "xlsx"}
+# A month-by-month table longer than three years is no longer readable (nor cheap).
+MAX_MONTHS = 36
 
 
 def period_presets():
@@ -247,6 +249,11 @@ def monthly_table(request, code):
         return _invalid(request, template, context, filterset)
     figure_request = _checked_request(request, filterset)
     period = figure_request.period
+    if period.length > MAX_MONTHS:
+        context.update(_filter_context(request, filterset))
+        context["errors"] = [_("逐月表最多显示 %(n)d 个月，请缩短期间。") % {"n": MAX_MONTHS}]
+        context["figure_request"] = figure_request
+        return render(request, template, context, status=400)
     previous = period.year_ago()
     series = monthly_series(
         [indicator],

@@ -289,3 +289,24 @@ def test_command_exit_code_is_non_zero(demo):
     )
     assert result.returncode != 0
     assert "无法识别的期间" in result.stderr
+
+
+def test_answers_are_not_cached(reviewer_client):
+    assert "no-store" in reviewer_client.get(URL, {"period": "2023H1"})["Cache-Control"]
+
+
+def test_admin_creates_a_token_and_shows_it_once(client, login_as):
+    from reports.models import User
+
+    login_as("admin")
+    leader = User.objects.get(username="leader")
+    response = client.post(
+        reverse("admin:reports_apitoken_add"), {"name": "大数据中心", "user": leader.pk, "active": "on"}, follow=True
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get(name="大数据中心")
+    raw = next(m.message for m in response.context["messages"]).split("：", 1)[1].split(" ", 1)[0]
+    assert raw.startswith(token.prefix) and token.key_hash == hash_token(raw)
+    assert raw not in client.get(reverse("admin:reports_apitoken_change", args=[token.pk])).content.decode()
+    client.logout()
+    assert client.get(URL, {"period": "2023H1"}, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200

@@ -421,3 +421,34 @@ def test_a_share_of_a_rate_is_not_shown(leader):
         )
     )
     assert "占合计（%）" not in rows[0]
+
+
+def test_monthly_table_refuses_very_long_periods(leader):
+    response = leader.get(monthly("anti_fraud.cases"), {"period": "1990-01..2023-12"})
+    assert response.status_code == 400
+    assert "最多显示 36 个月" in response.content.decode()
+
+
+@pytest.mark.parametrize("params", [{"sort": "bogus"}, {"sort": "unit"}, {"export": "pdf"}, {"sort": "-department"}])
+def test_odd_parameters_are_ignored(leader, params):
+    response = leader.get(SUMMARY, {"period": "2023H1", **params})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_table_export_and_api_agree_on_every_indicator(leader):
+    """The table and the API read the same aggregation: every value, last year's and 同比 match."""
+    api = {i["code"]: i for i in leader.get("/api/v1/summary", {"period": "2023H1"}).json()["indicators"]}
+    content = leader.get(SUMMARY, {"period": "2023H1", "export": "csv"}).content.decode().lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert {r["指标代码"] for r in rows} == set(api)
+
+    def number(text):
+        return None if text == "" else float(text)
+
+    for row in rows:
+        figure = api[row["指标代码"]]
+        assert number(row["2023年上半年"]) == figure["value"], row["指标代码"]
+        assert number(row["2022年上半年"]) == figure["previous"], row["指标代码"]
+        assert number(row["同比（%）"]) == figure["yoy_pct"], row["指标代码"]
+        assert (row["缺数"] == "是") is figure["missing"]
