@@ -16,9 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum
 
-from .models import Better, DataValue, Department, Indicator, Kind, Status, Target
+from .models import Better, DataValue, Department, Indicator, Kind, MonthlyRollup, Status, Target
 from .periods import Period
 
 HUNDRED = Decimal(100)
@@ -150,12 +150,78 @@ def _base(indicator_ids, first, last, department_ids, statuses):
 def period_totals(indicators, periods, *, department_ids=None, include_submitted=False, by_department=False):
     """{(period, indicator_id[, department_id]): (value, number of values)} for flows, stocks and rates.
 
-    One query for the flows of all periods, one per period for stocks and rates.
+    For the whole county, one query on the monthly rollup, plus one per period
+    for the stocks and rates whose departments did not all report up to the
+    period's last month. Otherwise, one query on the values for the flows of all
+    periods and one per period for stocks and rates.
     """
+    if department_ids is None and not by_department:
+        return _rollup_totals(indicators, periods, include_submitted)
+    return _base_totals(
+        indicators,
+        periods,
+        department_ids=department_ids,
+        statuses=counted_statuses(include_submitted),
+        by_department=by_department,
+    )
+
+
+def _rollup_columns(include_submitted):
+    """(sum, count, continued) expressions over the rollup for the counted statuses."""
+    if include_submitted:
+        return (
+            F("approved_sum") + F("submitted_sum"),
+            F("approved_count") + F("submitted_count"),
+            F("counted_continued"),
+        )
+    return F("approved_sum"), F("approved_count"), F("approved_continued")
+
+
+def _rollup_totals(indicators, periods, include_submitted):
+    """The county's totals from the rollup (see metrics/rollup.py for when a stock is exact)."""
+    kinds = {i.pk: i.kind for i in indicators if i.kind in (Kind.FLOW, Kind.STOCK, Kind.RATE)}
+    totals = {}
+    if not kinds or not periods:
+        return totals
+    total, count, continued = _rollup_columns(include_submitted)
+    annotations = {}
+    for n, period in enumerate(periods):
+        in_period = Q(month__gte=period.first, month__lte=period.last)
+        before_last = Q(month__gte=period.first, month__lt=period.last)
+        annotations[f"v{n}"] = Sum(total, filter=in_period)
+        annotations[f"n{n}"] = Sum(count, filter=in_period)
+        annotations[f"lv{n}"] = Sum(total, filter=Q(month=period.last))
+        annotations[f"ln{n}"] = Sum(count, filter=Q(month=period.last))
+        # Counted values before the last month that do not continue to the next month.
+        annotations[f"gap{n}"] = Sum(count - continued, filter=before_last)
+    first, last = min(p.first for p in periods), max(p.last for p in periods)
+    rows = (
+        MonthlyRollup.objects.filter(indicator_id__in=list(kinds), month__gte=first, month__lte=last)
+        .values("indicator_id")
+        .annotate(**annotations)
+    )
+    inexact = defaultdict(list)
+    for row in rows:
+        pk = row["indicator_id"]
+        for n, period in enumerate(periods):
+            if kinds[pk] == Kind.FLOW:
+                if row[f"n{n}"]:
+                    totals[(period, pk)] = (row[f"v{n}"], row[f"n{n}"])
+            elif row[f"gap{n}"]:
+                inexact[period].append(pk)
+            elif row[f"ln{n}"]:
+                value, number = row[f"lv{n}"], row[f"ln{n}"]
+                totals[(period, pk)] = (value / number if kinds[pk] == Kind.RATE else value, number)
     statuses = counted_statuses(include_submitted)
+    for period, pks in inexact.items():
+        totals.update(_level_totals([i for i in indicators if i.pk in pks], period, None, statuses, ["indicator_id"]))
+    return totals
+
+
+def _base_totals(indicators, periods, *, department_ids, statuses, by_department):
+    """Totals straight from the values table (a scope of departments, or per department)."""
     flows = [i.pk for i in indicators if i.kind == Kind.FLOW]
-    levels = [i.pk for i in indicators if i.kind in (Kind.STOCK, Kind.RATE)]
-    kinds = {i.pk: i.kind for i in indicators}
+    levels = [i for i in indicators if i.kind in (Kind.STOCK, Kind.RATE)]
     group = ["indicator_id", "department_id"] if by_department else ["indicator_id"]
     totals = {}
 
@@ -174,21 +240,29 @@ def period_totals(indicators, periods, *, department_ids=None, include_submitted
                     totals[(period, *key)] = (row[f"v{n}"], row[f"n{n}"])
 
     for period in periods if levels else ():
-        values = _base(levels, period.first, period.last, department_ids, statuses)
-        latest = (
-            values.filter(indicator_id=OuterRef("indicator_id"), department_id=OuterRef("department_id"))
-            .order_by("-month")
-            .values("month")[:1]
-        )
-        rows = (
-            values.filter(month=Subquery(latest))
-            .values(*group)
-            .annotate(total=Sum("value"), mean=Avg("value"), n=Count("id"))
-        )
-        for row in rows:
-            key = tuple(row[g] for g in group)
-            value = row["mean"] if kinds[row["indicator_id"]] == Kind.RATE else row["total"]
-            totals[(period, *key)] = (Decimal(value), row["n"])
+        totals.update(_level_totals(levels, period, department_ids, statuses, group))
+    return totals
+
+
+def _level_totals(levels, period, department_ids, statuses, group):
+    """Stocks and rates of one period from the values table: each department's last reported month."""
+    kinds = {i.pk: i.kind for i in levels}
+    values = _base(list(kinds), period.first, period.last, department_ids, statuses)
+    latest = (
+        values.filter(indicator_id=OuterRef("indicator_id"), department_id=OuterRef("department_id"))
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    rows = (
+        values.filter(month=Subquery(latest))
+        .values(*group)
+        .annotate(total=Sum("value"), mean=Avg("value"), n=Count("id"))
+    )
+    totals = {}
+    for row in rows:
+        key = tuple(row[g] for g in group)
+        value = row["mean"] if kinds[row["indicator_id"]] == Kind.RATE else row["total"]
+        totals[(period, *key)] = (Decimal(value), row["n"])
     return totals
 
 
@@ -303,17 +377,23 @@ def monthly_series(indicators, first, last, *, scope=COUNTY, include_submitted=F
     indicators = list(indicators)
     fetched = _with_components(indicators)
     kinds = {i.pk: i.kind for i in fetched}
-    rows = (
-        _base(
-            [i.pk for i in fetched if not i.is_ratio],
-            first,
-            last,
-            scope.department_ids(),
-            counted_statuses(include_submitted),
+    entered = [i.pk for i in fetched if not i.is_ratio]
+    department_ids = scope.department_ids()
+    if department_ids is None:
+        total, count, _continued = _rollup_columns(include_submitted)
+        rows = [
+            {"indicator_id": row["indicator_id"], "month": row["month"], "total": row["t"], "mean": row["t"] / row["n"]}
+            for row in MonthlyRollup.objects.filter(indicator_id__in=entered, month__gte=first, month__lte=last)
+            .annotate(t=total, n=count)
+            .filter(n__gt=0)
+            .values("indicator_id", "month", "t", "n")
+        ]
+    else:
+        rows = (
+            _base(entered, first, last, department_ids, counted_statuses(include_submitted))
+            .values("indicator_id", "month")
+            .annotate(total=Sum("value"), mean=Avg("value"))
         )
-        .values("indicator_id", "month")
-        .annotate(total=Sum("value"), mean=Avg("value"))
-    )
     by_id = defaultdict(dict)
     for row in rows:
         by_id[row["indicator_id"]][row["month"]] = Decimal(
@@ -333,8 +413,10 @@ def monthly_series(indicators, first, last, *, scope=COUNTY, include_submitted=F
 
 def latest_month(*, include_submitted=False):
     """The latest month holding a counted value, or None when there is none."""
+    _total, count, _continued = _rollup_columns(include_submitted)
     return (
-        DataValue.objects.filter(status__in=counted_statuses(include_submitted), value__isnull=False)
+        MonthlyRollup.objects.annotate(n=count)
+        .filter(n__gt=0)
         .order_by("-month")
         .values_list("month", flat=True)
         .first()

@@ -343,3 +343,34 @@ class ValidationRule(models.Model):
             minus_name=self.minus.name if self.minus else "",
             message=self.message,
         )
+
+
+class MonthlyRollup(models.Model):
+    """Counted values of one indicator and month, summed over all departments; kept by database triggers.
+
+    Written only by the triggers on the values table (see metrics/rollup.py and
+    migration 0003), in the same transaction as the change of the value, so it
+    is never behind. `*_continued` count the values whose department also has a
+    counted value the next month: the county's stock for a period is the sum of
+    its last month exactly when every earlier value continues to that month.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    approved_sum = models.DecimalField(max_digits=28, decimal_places=4, default=0)
+    approved_count = models.IntegerField(default=0)
+    submitted_sum = models.DecimalField(max_digits=28, decimal_places=4, default=0)
+    submitted_count = models.IntegerField(default=0)
+    # Continued values: approved → approved, and counted → counted (approved or submitted).
+    approved_continued = models.IntegerField(default=0)
+    counted_continued = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("月度汇总")
+        verbose_name_plural = _("月度汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "month"], name="monthlyrollup_unique_indicator_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.month:%Y-%m}"

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from metrics import rollup
 from metrics.aggregation import Scope, by_department, monthly_series, summarize
 from metrics.models import DataValue, Kind, Status
 from metrics.periods import Period, parse_period
@@ -144,15 +145,57 @@ def reference(kind, rows, period, department_ids):
     return sum(values) if kind == Kind.STOCK else sum(values) / len(values)
 
 
+SCOPES = ["county", "a", "a_tree", "b"]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     entries=st.lists(entry_strategy, max_size=40),
     period=period_strategy,
-    scope_choice=st.sampled_from(["county", "a", "a_tree", "b"]),
+    scope_choice=st.sampled_from(SCOPES),
     include_submitted=st.booleans(),
 )
 def test_aggregation_equals_reference(small_catalogue, entries, period, scope_choice, include_submitted):
-    indicators, ratio, departments = small_catalogue
+    """Every figure, and the monthly series, equal a plain-Python reference (rollup and values paths)."""
+    stored = store_entries(small_catalogue, entries)
+    check_against_reference(small_catalogue, stored, period, scope_choice, include_submitted)
+
+
+change_strategy = st.one_of(
+    # a report's status changes: one department, a span of months, one UPDATE
+    st.tuples(st.just("status"), st.integers(0, 2), st.integers(0, 23), st.integers(0, 3), st.sampled_from(Status)),
+    # a value is entered, corrected or blanked (save())
+    st.tuples(st.just("value"), entry_strategy),
+    st.tuples(st.just("delete"), st.integers(0, 3), st.integers(0, 2), st.integers(0, len(MONTHS) - 1)),
+    # a value moved to another month (a fix in the admin or a shell)
+    st.tuples(
+        st.just("move"), st.integers(0, 3), st.integers(0, 2), st.integers(0, 23), st.integers(0, len(MONTHS) - 1)
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    entries=st.lists(entry_strategy, max_size=40),
+    changes=st.lists(change_strategy, max_size=8),
+    period=period_strategy,
+    scope_choice=st.sampled_from(SCOPES),
+    include_submitted=st.booleans(),
+)
+def test_aggregation_equals_reference_after_changes(
+    small_catalogue, entries, changes, period, scope_choice, include_submitted
+):
+    """Status changes, corrections, deletions and moves keep the rollup and every figure right."""
+    stored = store_entries(small_catalogue, entries)
+    for change in changes:
+        apply_change(small_catalogue, stored, change)
+    assert rollup.differences() == {}
+    check_against_reference(small_catalogue, stored, period, scope_choice, include_submitted)
+
+
+def store_entries(small_catalogue, entries):
+    """Write the entries with one bulk_create; returns {(indicator, department, month index): (value, status)}."""
+    indicators, _ratio, departments = small_catalogue
     DataValue.objects.filter(indicator__in=indicators).delete()
     stored = {}
     for i, d, m, value, status in entries:
@@ -161,6 +204,41 @@ def test_aggregation_equals_reference(small_catalogue, entries, period, scope_ch
         DataValue(indicator=indicators[i], department=departments[d], month=MONTHS[m], value=v, status=s)
         for (i, d, m), (v, s) in stored.items()
     )
+    return stored
+
+
+def apply_change(small_catalogue, stored, change):
+    indicators, _ratio, departments = small_catalogue
+    kind = change[0]
+    if kind == "status":
+        _k, d, m, span, status = change
+        months = range(m, min(m + span, len(MONTHS) - 1) + 1)
+        DataValue.objects.filter(department=departments[d], month__in=[MONTHS[k] for k in months]).update(status=status)
+        for key, (v, _s) in list(stored.items()):
+            if key[1] == d and key[2] in months:
+                stored[key] = (v, status)
+    elif kind == "value":
+        i, d, m, value, status = change[1]
+        obj = DataValue.objects.filter(indicator=indicators[i], department=departments[d], month=MONTHS[m]).first()
+        obj = obj or DataValue(indicator=indicators[i], department=departments[d], month=MONTHS[m])
+        obj.value, obj.status = value, status
+        obj.save()
+        stored[(i, d, m)] = (value, status)
+    elif kind == "delete":
+        _k, i, d, m = change
+        DataValue.objects.filter(indicator=indicators[i], department=departments[d], month=MONTHS[m]).delete()
+        stored.pop((i, d, m), None)
+    else:
+        _k, i, d, m, to = change
+        if (i, d, m) in stored and (i, d, to) not in stored:
+            DataValue.objects.filter(indicator=indicators[i], department=departments[d], month=MONTHS[m]).update(
+                month=MONTHS[to]
+            )
+            stored[(i, d, to)] = stored.pop((i, d, m))
+
+
+def check_against_reference(small_catalogue, stored, period, scope_choice, include_submitted):
+    indicators, ratio, departments = small_catalogue
     scope = {
         "county": Scope(),
         "a": Scope(departments[0]),
@@ -188,6 +266,13 @@ def test_aggregation_equals_reference(small_catalogue, entries, period, scope_ch
     denominator = reference(Kind.FLOW, rows_of(3), period, department_ids)
     expected_ratio = None if numerator is None or not denominator else numerator / denominator * 100
     assert_close(got[ratio.code].value, expected_ratio)
+
+    series = monthly_series(indicators, period.first, period.last, scope=scope, include_submitted=include_submitted)
+    for index, indicator in enumerate(indicators):
+        for month in MONTHS:
+            if month in period:
+                expected = reference(indicator.kind, rows_of(index), Period(month, month), department_ids)
+                assert_close(series[indicator.code].get(month), expected)
 
 
 def assert_close(got, expected):
