@@ -179,9 +179,15 @@ def _sqlite_apply(row, sign):
         )
 
     approved, counted = "'approved'", "'approved', 'submitted'"
+    # Only an added row may need a new cell; a removed one's cell exists (or was flushed with its indicator).
+    create = (
+        f"INSERT OR IGNORE INTO metrics_monthlyrollup (indicator_id, month, {COLUMNS})"
+        f" SELECT {row}.indicator_id, {row}.month, 0, 0, 0, 0, 0, 0 WHERE {c};"
+        if sign == "+"
+        else ""
+    )
     return f"""
-    INSERT OR IGNORE INTO metrics_monthlyrollup (indicator_id, month, {COLUMNS})
-        SELECT {row}.indicator_id, {row}.month, 0, 0, 0, 0, 0, 0 WHERE {c};
+    {create}
     UPDATE metrics_monthlyrollup SET
         approved_sum = approved_sum {sign} CASE WHEN {a} THEN {row}.value ELSE 0 END,
         approved_count = approved_count {sign} {a},
@@ -237,14 +243,17 @@ TRIGGERS = ("metrics_rollup_insert", "metrics_rollup_update", "metrics_rollup_de
 
 
 def _installed(connection):
+    """{trigger name: its SQL (SQLite) or None (PostgreSQL)} on the values table."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'metrics_datavalue'::regclass AND NOT tgisinternal"
+                "SELECT tgname, NULL FROM pg_trigger WHERE tgrelid = 'metrics_datavalue'::regclass AND NOT tgisinternal"
             )
         else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'metrics_datavalue'")
-        return {row[0] for row in cursor.fetchall()}
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'metrics_datavalue'"
+            )
+        return dict(cursor.fetchall())
 
 
 def install(connection, *, force=False):
@@ -265,7 +274,10 @@ def install(connection, *, force=False):
             for op, (old, new) in PG_SOURCES.items():
                 cursor.execute(PG_FUNCTION.format(op=op, old=old, new=new, columns=COLUMNS))
         present = _installed(connection)
-        if set(TRIGGERS) <= present and not force:
+        current = set(TRIGGERS) <= present.keys()
+        if connection.vendor == "sqlite":  # an older trigger body is replaced too
+            current = current and set(present.values()) >= {sql.rstrip(";") for sql in SQLITE_TRIGGERS}
+        if current and not force:
             return False
         if connection.vendor == "postgresql":
             cursor.execute(PG_DROP)
