@@ -150,10 +150,11 @@ def _base(indicator_ids, first, last, department_ids, statuses):
 def period_totals(indicators, periods, *, department_ids=None, include_submitted=False, by_department=False):
     """{(period, indicator_id[, department_id]): (value, number of values)} for flows, stocks and rates.
 
-    For the whole county, one query on the monthly rollup, plus one per period
-    for the stocks and rates whose departments did not all report up to the
-    period's last month. Otherwise, one query on the values for the flows of all
-    periods and one per period for stocks and rates.
+    For the whole county: one query on the monthly rollup, and one per period
+    for stocks and rates that reads the values of just those indicators whose
+    departments did not all report up to the period's last month (usually
+    none). Otherwise: one query on the values for the flows of all periods and
+    one per period for stocks and rates.
     """
     if department_ids is None and not by_department:
         return _rollup_totals(indicators, periods, include_submitted)
@@ -187,34 +188,42 @@ def _rollup_totals(indicators, periods, include_submitted):
     annotations = {}
     for n, period in enumerate(periods):
         in_period = Q(month__gte=period.first, month__lte=period.last)
-        before_last = Q(month__gte=period.first, month__lt=period.last)
         annotations[f"v{n}"] = Sum(total, filter=in_period)
         annotations[f"n{n}"] = Sum(count, filter=in_period)
         annotations[f"lv{n}"] = Sum(total, filter=Q(month=period.last))
         annotations[f"ln{n}"] = Sum(count, filter=Q(month=period.last))
-        # Counted values before the last month that do not continue to the next month.
-        annotations[f"gap{n}"] = Sum(count - continued, filter=before_last)
     first, last = min(p.first for p in periods), max(p.last for p in periods)
     rows = (
         MonthlyRollup.objects.filter(indicator_id__in=list(kinds), month__gte=first, month__lte=last)
         .values("indicator_id")
         .annotate(**annotations)
     )
-    inexact = defaultdict(list)
     for row in rows:
         pk = row["indicator_id"]
         for n, period in enumerate(periods):
             if kinds[pk] == Kind.FLOW:
                 if row[f"n{n}"]:
                     totals[(period, pk)] = (row[f"v{n}"], row[f"n{n}"])
-            elif row[f"gap{n}"]:
-                inexact[period].append(pk)
             elif row[f"ln{n}"]:
                 value, number = row[f"lv{n}"], row[f"ln{n}"]
                 totals[(period, pk)] = (value / number if kinds[pk] == Kind.RATE else value, number)
+
+    levels = [i for i in indicators if kinds.get(i.pk) in (Kind.STOCK, Kind.RATE)]
     statuses = counted_statuses(include_submitted)
-    for period, pks in inexact.items():
-        totals.update(_level_totals([i for i in indicators if i.pk in pks], period, None, statuses, ["indicator_id"]))
+    for period in periods if levels else ():
+        # Counted values before the last month that do not continue to the next month: some
+        # department's last reported month is not the period's last, so the rollup is not exact.
+        broken = (
+            MonthlyRollup.objects.filter(
+                indicator_id__in=[i.pk for i in levels], month__gte=period.first, month__lt=period.last
+            )
+            .values("indicator_id")
+            .annotate(gap=Sum(count - continued))
+            .filter(gap__gt=0)
+            .values("indicator_id")
+        )
+        fallback = _level_totals(levels, period, None, statuses, ["indicator_id"], only=Subquery(broken))
+        totals.update(fallback)  # replaces the rollup's last-month figure of those indicators
     return totals
 
 
@@ -244,10 +253,15 @@ def _base_totals(indicators, periods, *, department_ids, statuses, by_department
     return totals
 
 
-def _level_totals(levels, period, department_ids, statuses, group):
-    """Stocks and rates of one period from the values table: each department's last reported month."""
+def _level_totals(levels, period, department_ids, statuses, group, only=None):
+    """Stocks and rates of one period from the values table: each department's last reported month.
+
+    `only` (a subquery of indicator ids) narrows the indicators in the database.
+    """
     kinds = {i.pk: i.kind for i in levels}
     values = _base(list(kinds), period.first, period.last, department_ids, statuses)
+    if only is not None:
+        values = values.filter(indicator_id__in=only)
     latest = (
         values.filter(indicator_id=OuterRef("indicator_id"), department_id=OuterRef("department_id"))
         .order_by("-month")
