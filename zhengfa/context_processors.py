@@ -6,3 +6,8 @@ from django.conf import settings
 def site(request):
     """The county's name for the page header."""
     return {"COUNTY_NAME": settings.COUNTY_NAME}
+
+
+def csp_nonce(request):
+    """The request's Content-Security-Policy nonce, for the rare inline <script nonce="…">."""
+    return {"csp_nonce": getattr(request, "csp_nonce", "")}

@@ -5,9 +5,11 @@ sets DATABASE_URL (PostgreSQL), SECRET_KEY, ALLOWED_HOSTS and CELERY_BROKER_URL.
 """
 
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -15,12 +17,25 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
+# ZHENGFA_ENV=production makes the settings strict: the process refuses to
+# start with the demo SECRET_KEY or with DEBUG on (see README, "Production").
+ZHENGFA_ENV = env("ZHENGFA_ENV", default="development")
 DEBUG = env.bool("DEBUG", default=False)
-# The default key is only good for the local demo and tests; `check --deploy`
-# flags it (security.W009) so production must set SECRET_KEY.
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-zhengfa-local-demo-key-change-me")
+# The default key is only good for the local demo and tests; secrets come from
+# the environment (or a .env file that is never committed).
+DEMO_SECRET_KEY = "django-insecure-zhengfa-local-demo-key-change-me"
+SECRET_KEY = env("SECRET_KEY", default=DEMO_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+if ZHENGFA_ENV == "production":
+    if DEBUG:
+        raise ImproperlyConfigured("ZHENGFA_ENV=production must not run with DEBUG=true.")
+    if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
+        raise ImproperlyConfigured(
+            "ZHENGFA_ENV=production needs SECRET_KEY from the environment: at least 50 random characters, "
+            "never the demo key (e.g. python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+        )
 
 COUNTY_NAME = env("COUNTY_NAME", default="示范县")
 # Reports for a month are due on this day of the following month.
@@ -38,12 +53,15 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    "axes",
     "metrics",
     "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhengfa.security.SecurityHeadersMiddleware",
+    "zhengfa.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -54,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhengfa.urls"
@@ -70,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhengfa.context_processors.site",
+                "zhengfa.context_processors.csp_nonce",
                 "reports.context_processors.navigation",
             ],
         },
@@ -86,6 +107,23 @@ AUTH_USER_MODEL = "reports.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes watches every password login (the login page and the admin's) and
+# locks a username out from the address that keeps guessing it. The project's
+# backend lets authenticate() without a request (shell, tests) through unwatched:
+# such calls cannot come from the network.
+AUTHENTICATION_BACKENDS = [
+    "zhengfa.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Username and address together: a user cannot be locked out by someone else's
+# guesses from another desk, and one desk cannot keep guessing one account.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "zhengfa.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "zhengfa.security.client_ip"
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -130,9 +168,56 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap4.html"
 
+# --- Security (README, "Production") -------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# A working day; sessions end when the browser closes on shared office machines.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HTTPS=true (served over TLS, directly or behind a proxy) turns on redirects,
+# HSTS and secure cookies; `check --deploy` is then clean.
+HTTPS = env.bool("HTTPS", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+if env.bool("PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Number of trusted proxies in front of Django that append to X-Forwarded-For;
+# 0 means the client address is REMOTE_ADDR (used by login throttling).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Content-Security-Policy: only this server's scripts (or inline ones carrying the
+# request's nonce, {{ csp_nonce }}), styles, images and fonts; never framed.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'nonce'"],
+    # plotly.js and the admin set style attributes; scripts stay strict.
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Upload limits: form fields (not files) held in memory, files kept in memory
+# before spilling to a temporary file, and the largest request accepted at all
+# (413 page beyond it). Imports check MAX_IMPORT_FILE_SIZE with a clear message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+MAX_IMPORT_FILE_SIZE = env.int("MAX_IMPORT_FILE_SIZE", default=10 * 1024 * 1024)
+MAX_REQUEST_SIZE = env.int("MAX_REQUEST_SIZE", default=MAX_IMPORT_FILE_SIZE + 1024 * 1024)
+CSRF_FAILURE_VIEW = "zhengfa.errors.csrf_failure"
 
 LOGGING = {
     "version": 1,

@@ -10,3 +10,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("reports.urls")),
 ]
+
+# Chinese error pages that never show a traceback (zhengfa/errors.py).
+handler400 = "zhengfa.errors.bad_request"
+handler403 = "zhengfa.errors.permission_denied"
+handler404 = "zhengfa.errors.page_not_found"
+handler500 = "zhengfa.errors.server_error"
