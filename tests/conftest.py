@@ -15,6 +15,29 @@ from reports.models import User
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_configure(config):
+    # With DATABASE_TEST_NAME the tests use a real database (the one a Celery worker
+    # uses); without --reuse-db pytest-django would drop and recreate it.
+    if os.environ.get("DATABASE_TEST_NAME") and not config.getoption("reuse_db", False):
+        raise pytest.UsageError("DATABASE_TEST_NAME needs --reuse-db (see .ci/run), or the database is recreated.")
+
+
+@pytest.fixture
+def worker_broker(settings):
+    """The broker URL of a running Celery worker (ZHENGFA_WORKER_BROKER); skips without one, fails under CI.
+
+    The worker must use the same database and MEDIA_ROOT as the tests: see the worker step of .ci/run.
+    """
+    broker = os.environ.get("ZHENGFA_WORKER_BROKER")
+    if not broker:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI 需要运行中的 Celery worker：设置 ZHENGFA_WORKER_BROKER（见 .ci/run）。")
+        pytest.skip("no Celery worker: set ZHENGFA_WORKER_BROKER (see .ci/run)")
+    assert broker == settings.CELERY_BROKER_URL, "CELERY_BROKER_URL must name the worker's broker"
+    assert not settings.CELERY_TASK_ALWAYS_EAGER
+    return broker
+
+
 def _load_demo():
     call_command("load_demo", stdout=io.StringIO())
 

@@ -38,7 +38,7 @@ def _number_format(indicator):
     if indicator.is_percentage:
         return "0.00"
     if indicator.decimals:
-        return "0." + "0" * indicator.decimals
+        return "0.00" + "#" * max(indicator.decimals - 2, 0)
     return "0"
 
 

@@ -107,6 +107,27 @@
     window.setTimeout(poll, 500);
   }
 
+  // --- a problem's link selects the bad text in the editor --------------------------
+  var bodyField = document.getElementById("id_body");
+  document.querySelectorAll(".problems a.jump").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (!bodyField) return;
+      event.preventDefault();
+      var line = parseInt(link.dataset.line, 10);
+      if (!line) { document.getElementById("id_title").focus(); return; }
+      var lines = bodyField.value.split("\n"), start = 0;
+      for (var i = 0; i < line - 1 && i < lines.length; i++) start += lines[i].length + 1;
+      var within = link.dataset.text ? lines[line - 1].indexOf(link.dataset.text) : -1;
+      var from = within >= 0 ? start + within : start;
+      var to = within >= 0 ? from + link.dataset.text.length : start + (lines[line - 1] || "").length;
+      bodyField.focus();
+      bodyField.setSelectionRange(from, to);
+      // Scroll the textarea so that the place is in view (wrapped lines: proportional to the text).
+      var share = bodyField.value.length ? from / bodyField.value.length : 0;
+      bodyField.scrollTop = Math.max(0, share * bodyField.scrollHeight - bodyField.clientHeight / 3);
+    });
+  });
+
   // --- indicator filter in the editor -----------------------------------------
   var filter = document.getElementById("indicator-filter");
   if (filter) {

@@ -5,7 +5,18 @@ from decimal import Decimal as D
 import pytest
 
 from metrics.aggregation import Figure
-from metrics.formatting import change_phrase, format_number, format_pct, format_value, quantize, signed_pct
+from metrics.formatting import (
+    change_phrase,
+    change_size,
+    change_verb,
+    completion_text,
+    document_value,
+    format_number,
+    format_pct,
+    format_value,
+    quantize,
+    signed_pct,
+)
 from metrics.models import Indicator, Kind
 
 COUNT = Indicator(code="c", name="案件", unit="件", kind=Kind.FLOW, decimals=0)
@@ -68,3 +79,41 @@ def test_signed_pct():
     assert signed_pct(D("-11.8055")) == "−11.81%"
     assert signed_pct(D("5")) == "+5.00%"
     assert signed_pct(None) == "—"
+
+
+# --- phrases for written documents -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value,indicator,options,expected",
+    [
+        (D("145000"), COUNT, {}, "145000件"),
+        (D("145000"), COUNT, {"in_wan": True, "decimals": 1}, "14.5万件"),
+        (D("1043.5"), MONEY, {}, "1043.5万元"),
+        (D("1043.5"), MONEY, {"with_unit": False}, "1043.5"),
+        (D("63666.7755"), MONEY, {}, "63666.7755万元"),
+        (D("93.5979"), RATIO, {}, "93.60%"),
+        (D("93.5979"), RATIO, {"decimals": 1}, "93.6%"),
+        (D("98"), RATE, {"decimals": 0}, "98%"),
+        (None, COUNT, {}, "—"),
+    ],
+)
+def test_document_value_writes_as_the_report_does(value, indicator, options, expected):
+    assert document_value(value, indicator, **options) == expected
+
+
+def test_change_verb_and_size_for_counts_and_rates():
+    fewer = Figure(COUNT, D(127), D(144))
+    assert (change_verb(fewer), change_size(fewer)) == ("下降", "11.81%")
+    assert change_verb(Figure(COUNT, D(5), D(5))) == "持平"
+    assert change_verb(Figure(COUNT, D(5), D(0))) == "—" and change_size(Figure(COUNT, D(5), D(0))) == "—"
+    assert change_verb(Figure(RATIO, D("93.6"), D("92.4"))) == "提高"
+    assert change_size(Figure(RATIO, D("93.6"), D("92.4"))) == "1.20个百分点"
+    assert change_verb(Figure(COUNT, D(5), None)) == "—"
+
+
+def test_completion_text_trims_and_needs_a_target():
+    assert completion_text(Figure(COUNT, D(4), target=D(10))) == "40%"
+    assert completion_text(Figure(COUNT, D(2), target=D(3))) == "66.67%"
+    assert completion_text(Figure(COUNT, D(2), target=D(3)), decimals=1) == "66.7%"
+    assert completion_text(Figure(COUNT, D(2))) == "—"
