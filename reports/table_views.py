@@ -5,7 +5,7 @@ permission and reads the figures, reports.tables formats them. `?export=csv`
 or `?export=xlsx` returns exactly the rows shown, in the order shown.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header, urlencode
@@ -79,7 +79,7 @@ def _checked_request(request, filterset):
     except FigureRequestError as error:
         if error.status == 403:
             raise PermissionDenied(error.message) from error
-        raise
+        raise BadRequest(error.message) from error
 
 
 def _invalid(request, template, context, filterset):
@@ -89,7 +89,11 @@ def _invalid(request, template, context, filterset):
     return render(request, template, context, status=400)
 
 
-def _export(table, fmt, filename, heading):
+def _export(table, fmt, filename, heading, figure_request):
+    """The rows shown as a download; a sheet that counts unapproved values says so in its heading and name."""
+    if figure_request.include_submitted:
+        heading += _("（含已上报未审核数据）")
+        filename += _("_含未审核")
     rows = table.export_rows()
     if fmt == "csv":
         response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
@@ -143,7 +147,7 @@ def summary_table(request):
     title = _("%(scope)s%(period)s汇总表") % {"scope": figure_request.scope_label, "period": summary.period.label}
     fmt = request.GET.get("export")
     if fmt in EXPORTS:
-        return _export(table, fmt, f"{title}", title)
+        return _export(table, fmt, title, title, figure_request)
     missing = sum(1 for f in summary.figures if f.missing)
     context = {
         "table": table,
@@ -220,7 +224,7 @@ def breakdown_table(request, code):
     title = _("%(name)s · 分单位 · %(period)s") % {"name": indicator.name, "period": figure_request.period.label}
     fmt = request.GET.get("export")
     if fmt in EXPORTS:
-        return _export(table, fmt, f"{indicator.name}_分单位_{figure_request.period.code}", title)
+        return _export(table, fmt, f"{indicator.name}_分单位_{figure_request.period.code}", title, figure_request)
     context.update(
         {
             "table": table,
@@ -288,7 +292,7 @@ def monthly_table(request, code):
     title = _("%(name)s · 逐月 · %(period)s") % {"name": indicator.name, "period": period.label}
     fmt = request.GET.get("export")
     if fmt in EXPORTS:
-        return _export(table, fmt, f"{indicator.name}_逐月_{period.code}", title)
+        return _export(table, fmt, f"{indicator.name}_逐月_{period.code}", title, figure_request)
     context.update(
         {
             "table": table,

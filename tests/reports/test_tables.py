@@ -452,3 +452,13 @@ def test_table_export_and_api_agree_on_every_indicator(leader):
         assert number(row["2022年上半年"]) == figure["previous"], row["指标代码"]
         assert number(row["同比（%）"]) == figure["yoy_pct"], row["指标代码"]
         assert (row["缺数"] == "是") is figure["missing"]
+
+
+def test_an_export_counting_unapproved_values_says_so(client, login_as, submitted_june):
+    login_as("reviewer")
+    response = client.get(SUMMARY, {"period": "2023H1", "include_submitted": "on", "export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "全县2023年上半年汇总表（含已上报未审核数据）"
+    assert "%E5%90%AB%E6%9C%AA%E5%AE%A1%E6%A0%B8" in response["Content-Disposition"]  # 含未审核
+    rows = {r[1]: r for r in sheet.iter_rows(values_only=True)}
+    assert rows["anti_fraud.cases"][4] == 127
