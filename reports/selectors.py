@@ -282,3 +282,11 @@ def latest_report_month():
 def events_since(report, version):
     """The report's events after the given version (someone else's saves and transitions)."""
     return list(ReportEvent.objects.filter(report=report, version__gt=version).select_related("user"))
+
+
+def department_months(department, *, due, limit=24):
+    """The department's reports, newest first, with the month now due added (未填报) if it has none."""
+    reports = {r.month: r for r in MonthlyReport.objects.filter(department=department).order_by("-month")[:limit]}
+    if due not in reports:
+        reports[due] = MonthlyReport(department=department, month=due, state=ReportState.NOT_STARTED, version=0)
+    return sorted(reports.values(), key=lambda r: r.month, reverse=True)
