@@ -14,7 +14,7 @@ HOME_ENTRIES = [
     ("dashboard", _("领导驾驶舱"), _("半年累计、同比、目标完成和迟报单位。"), "reader"),
     ("summary_table", _("汇总表"), _("按领域、单位、月份查询汇总数据并导出。"), "reader"),
     ("summary_table", _("本单位汇总"), _("查询本单位已审核数据的汇总、同比和逐月数据并导出。"), "clerk"),
-    ("summary_documents", _("半年总结"), _("编辑总结模板，导出 Word、PDF、Excel。"), "reviewer"),
+    ("summary_documents", _("半年总结"), _("按模板生成半年工作总结，导出 Word、PDF、Excel。"), "reader"),
     ("admin:index", _("系统管理"), _("维护领域、指标、单位、目标和用户。"), "admin"),
 ]
 

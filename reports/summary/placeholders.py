@@ -305,6 +305,16 @@ class FillContext:
     specials: dict = field(default_factory=dict)
 
 
+def fill_specials(text, specials):
+    """Only the special words (【县名】【期间】…) of a text filled; other placeholders stay as typed."""
+
+    def one(match):
+        placeholder, _reasons = parse_placeholder((match.group(1) or match.group(2) or "").strip(), raw=match.group(0))
+        return specials.get(placeholder.special, match.group(0)) if placeholder.special else match.group(0)
+
+    return _PLACEHOLDER_RE.sub(one, text or "")
+
+
 def missing_marker(name, who="", what=""):
     """【缺数：重大事项请示报告备案 · 县委政法委】."""
     label = f"{name}{what}"

@@ -14,7 +14,7 @@ from metrics.models import Department, Indicator, Kind
 from metrics.periods import parse_period
 
 from ..summary_models import SummaryTemplate
-from .placeholders import TITLE, FillContext, fill_blocks, parse_template, used_codes
+from .placeholders import TITLE, FillContext, fill_blocks, fill_specials, parse_template, used_codes
 
 
 def catalogue():
@@ -138,6 +138,15 @@ def figure_sources(codes, period):
         entry["missing_months"] = [_("%(m)d月") % {"m": m.month} for m in missing_months] if entry["months"] else []
         result[indicator.code] = entry
     return result
+
+
+def display_title(template):
+    """A template's title with 【县名】【期间】… filled, for lists."""
+    try:
+        period = parse_period(template.period)
+    except ValueError:
+        return template.title
+    return fill_specials(template.title, specials_for(period))
 
 
 def template_for(period_code):

@@ -46,7 +46,9 @@ def _period_or_404(code):
 def summary_documents(request):
     """Every period's template, and a form for a new period's."""
     _require_read(request.user)
-    templates = SummaryTemplate.objects.select_related("updated_by").order_by("-period")
+    templates = list(SummaryTemplate.objects.select_related("updated_by").order_by("-period"))
+    for template in templates:
+        template.display_title = selectors.display_title(template)
     recent = SummaryExport.objects.select_related("created_by")[:10]
     return render(
         request,

@@ -132,6 +132,20 @@ def test_editor_refuses_a_bad_code_and_points_at_it(transactional_db, demo, live
     assert selected == "【anti_fraud.cases|环比】"
     page.screenshot(path=str(ARTIFACTS / "summary-editor-error.png"))
     page.fill("#indicator-filter", "诈骗")
+    page.locator("#indicator-filter").screenshot(path=str(ARTIFACTS / "summary-editor-filter.png"))
     assert page.locator("#indicator-table tbody tr:visible").count() >= 2
     # The refused form answers 400 on purpose; nothing else may fail.
     assert [e for e in page.errors if "400" not in e] == [] and page.outside == []
+
+
+def test_leader_reads_the_summary_without_edit_or_export_buttons(transactional_db, demo, live_server, page):
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    _login(page, base, "leader", "/summary/")
+    assert "预览与导出" in page.content() and "编辑模板" not in page.content()
+    page.screenshot(path=str(ARTIFACTS / "summary-index-leader.png"))
+    page.click("text=预览与导出")
+    page.wait_for_url(re.compile(f"/summary/{DEMO_PERIOD}/"))
+    assert page.locator(".export-buttons").count() == 0
+    assert page.locator(".paper .fig").count() > 100
+    page.locator(".paper").screenshot(path=str(ARTIFACTS / "summary-paper.png"))
+    assert page.errors == [] and page.outside == []

@@ -128,3 +128,19 @@ def test_new_period_template_starts_from_an_existing_one(client, login_as):
     assert new.body == base.body and new.versions.get().note == "以2023H1为底稿新建"
     client.post(reverse("summary_new"), {"period": "2023年下", "base": ""})
     assert template_for("2023年下") is None
+
+
+def test_index_lists_templates_with_the_filled_title_and_leaders_find_it(client, login_as, settings):
+    login_as("leader")
+    assert reverse("summary_documents") in client.get(reverse("home")).content.decode()
+    page = client.get(reverse("summary_documents")).content.decode()
+    assert f"{settings.COUNTY_NAME}委政法委2023年上半年工作总结及下半年工作打算" in page
+    assert "审核员" in page  # who saved the demo template
+    assert "新建期间模板" not in page and "编辑模板" not in page
+
+
+def test_the_county_name_comes_from_settings(client, login_as, settings):
+    settings.COUNTY_NAME = "洪雅县"
+    login_as("reviewer")
+    page = client.get(reverse("summary_preview", args=[DEMO_PERIOD])).content.decode()
+    assert "洪雅县委政法委2023年上半年工作总结" in page and "平安洪雅县" in page
