@@ -28,29 +28,44 @@ MOVERS = 5
 
 # --- where cards and charts lead ---------------------------------------------------------------
 
-# The one place that says which page shows an indicator's detail: the first route that exists wins.
-# (url name, query parameters it understands)
-DETAIL_ROUTES = [
-    ("summary_table", ("period", "area", "department", "indicator")),
-]
+# The one place that says where the dashboard leads: for each link, the table routes (issue 4) to
+# try in order, each with whether it takes the indicator's code. The first route that exists wins;
+# with none, cards and charts are not links.
+DETAIL_ROUTES = {
+    "breakdown": [("breakdown_table", True), ("summary_table", False)],  # cards, breakdown charts, lists
+    "trend": [("monthly_table", True), ("summary_table", False)],  # trend charts
+    "area": [("summary_table", False)],
+}
 
 
-def detail_url(*, period, scope, area=None, indicator=None):
-    """The detail table for an indicator (or an area) in the period and scope; None while no table exists."""
-    values = {
-        "period": period.code,
-        "area": area.code if area is not None else (indicator.area.code if indicator is not None else None),
-        "department": scope.code,
-        "indicator": indicator.code if indicator is not None else None,
-    }
-    for name, params in DETAIL_ROUTES:
+def detail_url(kind, *, period, scope, indicator, include_submitted=False):
+    """The detail table behind a card or chart (`kind`: breakdown, trend or area); None while none exists.
+
+    The tables read the same parameters as the dashboard: period, department, include_submitted,
+    and the summary table the area.
+    """
+    query = {"period": period.code}
+    if scope.code:
+        query["department"] = scope.code
+    if include_submitted:
+        query["include_submitted"] = "1"
+    for name, by_code in DETAIL_ROUTES[kind]:
         try:
-            url = reverse(name)
+            url = reverse(name, kwargs={"code": indicator.code}) if by_code else reverse(name)
         except NoReverseMatch:
             continue
-        query = {k: v for k, v in values.items() if k in params and v}
-        return f"{url}?{urlencode(query)}" if query else url
+        if not by_code:
+            query["area"] = indicator.area.code
+        return f"{url}?{urlencode(query)}"
     return None
+
+
+def detail_links(indicator, *, period, scope, include_submitted=False):
+    """{kind: url or None} for one indicator."""
+    return {
+        kind: detail_url(kind, period=period, scope=scope, indicator=indicator, include_submitted=include_submitted)
+        for kind in DETAIL_ROUTES
+    }
 
 
 # --- periods ------------------------------------------------------------------------------------
@@ -174,15 +189,15 @@ class AreaPanel:
     area: object
     figures: list
     lead: object  # the Figure whose charts show first
-    detail_url: str | None = None
+    links: dict = field(default_factory=dict)  # the lead's detail links by kind
 
     @property
     def chart_slots(self):
-        """(div id, chart key shown first) for the area's trend and breakdown."""
+        """(kind, div id, chart key shown first, detail url) for the area's trend and breakdown."""
         code = self.lead.indicator.code
         return [
-            (f"trend-{self.area.code}", chart_key("trend", code)),
-            (f"breakdown-{self.area.code}", chart_key("breakdown", code)),
+            (kind, f"{kind}-{self.area.code}", chart_key(kind, code), self.links.get(kind))
+            for kind in ("trend", "breakdown")
         ]
 
 
@@ -203,7 +218,10 @@ class Dashboard:
     good_movers: list
     bad_movers: list
     charts: dict  # {chart key: figure dict}
-    links: dict  # {indicator code: detail url}
+    links: dict  # {indicator code: {"breakdown" | "trend" | "area": detail url or None}}
+
+    def link(self, figure, kind="breakdown"):
+        return self.links.get(figure.indicator.code, {}).get(kind)
 
     @property
     def cards(self):
@@ -278,10 +296,13 @@ def build_dashboard(period, scope, *, include_submitted=False, department_names=
     if department_names is None:
         department_names = dict(Department.objects.values_list("pk", "name"))
 
-    links = {f.indicator.code: detail_url(period=period, scope=scope, indicator=f.indicator) for f in summary.figures}
+    links = {
+        f.indicator.code: detail_links(f.indicator, period=period, scope=scope, include_submitted=include_submitted)
+        for f in summary.figures
+    }
     figures = {}
     for panel in panels:
-        panel.detail_url = links[panel.lead.indicator.code]
+        panel.links = links[panel.lead.indicator.code]
         for indicator in (f.indicator for f in panel.figures):
             figures.update(
                 indicator_charts(

@@ -55,18 +55,19 @@ def dashboard(request):
     panels = [
         {
             "panel": panel,
-            "cards": [selectors.shown(f, data.links.get(f.indicator.code)) for f in panel.figures],
+            "cards": [selectors.shown(f, data.link(f)) for f in panel.figures],
             # The indicators whose charts the area's picker switches between, with their detail links.
-            "options": [(f.indicator, data.links.get(f.indicator.code), f is panel.lead) for f in panel.figures],
+            "options": [(f.indicator, data.links[f.indicator.code], f is panel.lead) for f in panel.figures],
+            "area_url": panel.links.get("area"),
         }
         for panel in data.panels
     ]
     context = {
         "data": data,
         "panels": panels,
-        "targets": [selectors.target_progress(f, period, data.links.get(f.indicator.code)) for f in data.targets],
-        "good_movers": [selectors.shown(f, data.links.get(f.indicator.code)) for f in data.good_movers],
-        "bad_movers": [selectors.shown(f, data.links.get(f.indicator.code)) for f in data.bad_movers],
+        "targets": [selectors.target_progress(f, period, data.link(f)) for f in data.targets],
+        "good_movers": [selectors.shown(f, data.link(f)) for f in data.good_movers],
+        "bad_movers": [selectors.shown(f, data.link(f)) for f in data.bad_movers],
         "period_choices": selectors.period_choices(latest or period.last, period),
         "departments": departments,
         "errors": errors,

@@ -31,9 +31,10 @@
         element.dataset.chart = element.dataset.chart.split(":")[0] + ":" + picker.value;
         draw(element);
       });
-      if (option.dataset.url) {
-        section.querySelectorAll("a.detail-link").forEach(function (link) { link.href = option.dataset.url; });
-      }
+      section.querySelectorAll("a.detail-link").forEach(function (link) {
+        var url = option.getAttribute("data-" + link.dataset.kind + "-url");
+        if (url) { link.href = url; }
+      });
     });
   });
   // Changing a selector shows the new period or scope straight away (the button stays for keyboards).

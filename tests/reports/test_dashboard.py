@@ -304,22 +304,45 @@ def test_page_shows_completeness_and_movers(client, login_as):
 
 
 def test_without_a_detail_table_cards_are_not_dead_links(client, login_as, monkeypatch):
-    monkeypatch.setattr(selectors, "DETAIL_ROUTES", [("no_such_page", ("period",))])
+    monkeypatch.setattr(selectors, "DETAIL_ROUTES", {"breakdown": [("no_such_page", False)], "trend": [], "area": []})
     login_as("leader")
     _response, page = _page(client)
     assert '<a class="kpi' not in page and 'class="kpi tone-' in page
+    assert "detail-link" not in page
 
 
-def test_every_card_and_chart_links_to_the_detail_table(client, login_as, monkeypatch):
-    # Stand in for the summary table with an existing route: the link is built in one place.
-    monkeypatch.setattr(selectors, "DETAIL_ROUTES", [("home", ("period", "area", "department", "indicator"))])
+@pytest.mark.urls("tests.reports.urls_with_tables")
+def test_every_card_and_chart_links_to_its_detail_table(client, login_as):
+    """Cards and breakdowns lead to the department table, trends to the month table, areas to the summary."""
     login_as("leader")
-    response, page = _page(client, period="2023H1")
-    cards = page.count('<a class="kpi')
-    assert cards == 12
-    assert 'href="/?period=2023H1&amp;area=anti_fraud&amp;indicator=anti_fraud.cases"' in page
-    charts = page.count('<figcaption><a class="detail-link" href="/?period=2023H1')
-    assert charts == 10
+    _response, page = _page(client, period="2023Q2", department="police")
+    query = "?period=2023Q2&amp;department=police"
+    assert page.count('<a class="kpi') == 12
+    assert f'<a class="kpi tone-good" href="/tables/indicator/anti_fraud.cases/departments/{query}"' in page
+    assert page.count('class="detail-link" data-kind="trend" href="/tables/indicator/') == 5
+    assert page.count('class="detail-link" data-kind="breakdown" href="/tables/indicator/') == 5
+    assert f'data-kind="trend" href="/tables/indicator/anti_fraud.cases/months/{query}"' in page
+    assert f'href="/tables/summary/{query}&amp;area=anti_fraud"' in page
+    # The picker carries each indicator's links, for the script to move the chart links along.
+    assert f'data-trend-url="/tables/indicator/anti_fraud.losses/months/{query}"' in page
+    # Movers and targets lead to the tables too.
+    movers = page.split('id="movers"')[1].split("</section>")[0]
+    assert movers.count('<a href="/tables/indicator/') >= 2
+    _response, county = _page(client, period="2023H1")
+    targets = county.split('id="targets"')[1].split("</section>")[0]
+    assert 'href="/tables/indicator/stability.petition_backlog_resolved/departments/?period=2023H1"' in targets
+
+
+@pytest.mark.urls("tests.reports.urls_with_tables")
+def test_the_summary_table_is_the_fallback_for_a_missing_indicator_table(monkeypatch):
+    monkeypatch.setattr(
+        selectors, "DETAIL_ROUTES", {**selectors.DETAIL_ROUTES, "trend": [("gone", True), ("summary_table", False)]}
+    )
+    cases = Indicator.objects.select_related("area").get(code="anti_fraud.cases")
+    url = selectors.detail_url(
+        "trend", period=parse_period("2023H1"), scope=Scope(), indicator=cases, include_submitted=True
+    )
+    assert url == "/tables/summary/?period=2023H1&include_submitted=1&area=anti_fraud"
 
 
 # --- nothing from outside ----------------------------------------------------------------------

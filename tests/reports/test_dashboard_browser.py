@@ -53,6 +53,7 @@ def _charts_drawn(page):
     return total
 
 
+@pytest.mark.urls("tests.reports.urls_with_tables")
 def test_leader_sees_every_chart_drawn_and_changes_the_period(transactional_db, demo, live_server, browser_page):
     page = browser_page
     base = live_server.url.replace("localhost", "127.0.0.1")
@@ -95,6 +96,8 @@ def test_leader_sees_every_chart_drawn_and_changes_the_period(transactional_db, 
     )
     assert "万元" in page.locator("#chart-breakdown-anti_fraud .gtitle").text_content()
     assert len(requests) == requests_before
+    trend_link = page.locator('#area-anti_fraud a.detail-link[data-kind="trend"]').get_attribute("href")
+    assert trend_link.startswith("/tables/indicator/anti_fraud.losses/months/?period=2023H1")
     page.locator("#area-anti_fraud").screenshot(path=str(ARTIFACTS / "dashboard-2023H1-anti_fraud.png"))
     # No horizontal scroll at 1280 px.
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
@@ -114,6 +117,11 @@ def test_leader_sees_every_chart_drawn_and_changes_the_period(transactional_db, 
     page.set_viewport_size({"width": 1024, "height": 768})
     page.wait_for_timeout(300)
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+    # A card leads to its detail table.
+    with page.expect_navigation():
+        page.click('[data-indicator="anti_fraud.cases"]')
+    assert page.url.endswith("/tables/indicator/anti_fraud.cases/departments/?period=2022H2")
 
     assert errors == []
     assert outside == []
