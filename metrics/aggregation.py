@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum, Value
 
 from .models import Better, DataValue, Department, Indicator, Kind, MonthlyRollup, Status, Target
 from .periods import Period
@@ -179,51 +179,64 @@ def _rollup_columns(include_submitted):
 
 
 def _rollup_totals(indicators, periods, include_submitted):
-    """The county's totals from the rollup (see metrics/rollup.py for when a stock is exact)."""
+    """The county's totals from the rollup (see metrics/rollup.py for when a stock is exact).
+
+    Flows: one grouped query. Stocks and rates: one query for their monthly
+    rollup rows, finished here; then, per period, one query on the values for
+    the indicators whose rollup is not exact (none: the query finds nothing).
+    """
     kinds = {i.pk: i.kind for i in indicators if i.kind in (Kind.FLOW, Kind.STOCK, Kind.RATE)}
     totals = {}
     if not kinds or not periods:
         return totals
     total, count, continued = _rollup_columns(include_submitted)
-    annotations = {}
-    for n, period in enumerate(periods):
-        in_period = Q(month__gte=period.first, month__lte=period.last)
-        annotations[f"v{n}"] = Sum(total, filter=in_period)
-        annotations[f"n{n}"] = Sum(count, filter=in_period)
-        annotations[f"lv{n}"] = Sum(total, filter=Q(month=period.last))
-        annotations[f"ln{n}"] = Sum(count, filter=Q(month=period.last))
     first, last = min(p.first for p in periods), max(p.last for p in periods)
-    rows = (
-        MonthlyRollup.objects.filter(indicator_id__in=list(kinds), month__gte=first, month__lte=last)
-        .values("indicator_id")
-        .annotate(**annotations)
-    )
-    for row in rows:
-        pk = row["indicator_id"]
-        for n, period in enumerate(periods):
-            if kinds[pk] == Kind.FLOW:
-                if row[f"n{n}"]:
-                    totals[(period, pk)] = (row[f"v{n}"], row[f"n{n}"])
-            elif row[f"ln{n}"]:
-                value, number = row[f"lv{n}"], row[f"ln{n}"]
-                totals[(period, pk)] = (value / number if kinds[pk] == Kind.RATE else value, number)
-
+    flows = [pk for pk, kind in kinds.items() if kind == Kind.FLOW]
     levels = [i for i in indicators if kinds.get(i.pk) in (Kind.STOCK, Kind.RATE)]
-    statuses = counted_statuses(include_submitted)
-    for period in periods if levels else ():
-        # Counted values before the last month that do not continue to the next month: some
-        # department's last reported month is not the period's last, so the rollup is not exact.
-        broken = (
-            MonthlyRollup.objects.filter(
-                indicator_id__in=[i.pk for i in levels], month__gte=period.first, month__lt=period.last
-            )
+
+    if flows:
+        annotations = {}
+        for n, period in enumerate(periods):
+            in_period = Q(month__gte=period.first, month__lte=period.last)
+            annotations[f"v{n}"] = Sum(total, filter=in_period)
+            annotations[f"n{n}"] = Sum(count, filter=in_period)
+        rows = (
+            MonthlyRollup.objects.filter(indicator_id__in=flows, month__gte=first, month__lte=last)
             .values("indicator_id")
-            .annotate(gap=Sum(count - continued))
-            .filter(gap__gt=0)
-            .values("indicator_id")
+            .annotate(**annotations)
         )
-        fallback = _level_totals(levels, period, None, statuses, ["indicator_id"], only=Subquery(broken))
-        totals.update(fallback)  # replaces the rollup's last-month figure of those indicators
+        for row in rows:
+            for n, period in enumerate(periods):
+                if row[f"n{n}"]:
+                    totals[(period, row["indicator_id"])] = (row[f"v{n}"], row[f"n{n}"])
+
+    if levels:
+        months = defaultdict(list)  # indicator id: [(month, sum, count, continued)] of months with values
+        cells = (
+            MonthlyRollup.objects.filter(indicator_id__in=[i.pk for i in levels], month__gte=first, month__lte=last)
+            .annotate(t=total, n=count, c=continued)
+            .filter(n__gt=0)
+            .order_by("indicator_id", "month")
+            .values_list("indicator_id", "month", "t", "n", "c")
+        )
+        for pk, month, value, number, continuing in cells:
+            months[pk].append((month, value, number, continuing))
+        inexact = defaultdict(list)  # period: indicators
+        for period in periods:
+            for pk, rows in months.items():
+                in_period = [r for r in rows if period.first <= r[0] <= period.last]
+                if not in_period:
+                    continue
+                # The last month any department reported; exact when every earlier value continues to it.
+                month, value, number, _c = in_period[-1]
+                if any(r[2] != r[3] for r in in_period[:-1]):
+                    inexact[period].append(next(i for i in levels if i.pk == pk))
+                else:
+                    totals[(period, pk)] = (value / number if kinds[pk] == Kind.RATE else value, number)
+        # Always one query, so that the count does not depend on the data (pk 0 matches nothing).
+        nothing = [Indicator(pk=0, kind=Kind.STOCK)]
+        narrowed = {period: inexact.get(period) or nothing for period in periods}
+        totals.update(_level_totals_union(narrowed, counted_statuses(include_submitted)))
     return totals
 
 
@@ -253,15 +266,10 @@ def _base_totals(indicators, periods, *, department_ids, statuses, by_department
     return totals
 
 
-def _level_totals(levels, period, department_ids, statuses, group, only=None):
-    """Stocks and rates of one period from the values table: each department's last reported month.
-
-    `only` (a subquery of indicator ids) narrows the indicators in the database.
-    """
+def _level_totals(levels, period, department_ids, statuses, group):
+    """Stocks and rates of one period from the values table: each department's last reported month."""
     kinds = {i.pk: i.kind for i in levels}
     values = _base(list(kinds), period.first, period.last, department_ids, statuses)
-    if only is not None:
-        values = values.filter(indicator_id__in=only)
     latest = (
         values.filter(indicator_id=OuterRef("indicator_id"), department_id=OuterRef("department_id"))
         .order_by("-month")
@@ -277,6 +285,31 @@ def _level_totals(levels, period, department_ids, statuses, group, only=None):
         key = tuple(row[g] for g in group)
         value = row["mean"] if kinds[row["indicator_id"]] == Kind.RATE else row["total"]
         totals[(period, *key)] = (Decimal(value), row["n"])
+    return totals
+
+
+def _level_totals_union(levels_by_period, statuses):
+    """_level_totals of several periods (county) in one query: a UNION ALL of one SELECT per period."""
+    periods = list(levels_by_period)
+    kinds = {i.pk: i.kind for levels in levels_by_period.values() for i in levels}
+    selects = []
+    for n, period in enumerate(periods):
+        values = _base([i.pk for i in levels_by_period[period]], period.first, period.last, None, statuses)
+        latest = (
+            values.filter(indicator_id=OuterRef("indicator_id"), department_id=OuterRef("department_id"))
+            .order_by("-month")
+            .values("month")[:1]
+        )
+        selects.append(
+            values.filter(month=Subquery(latest))
+            .order_by()
+            .values("indicator_id")
+            .annotate(total=Sum("value"), mean=Avg("value"), n=Count("id"), p=Value(n))
+        )
+    totals = {}
+    for row in selects[0].union(*selects[1:], all=True):
+        value = row["mean"] if kinds[row["indicator_id"]] == Kind.RATE else row["total"]
+        totals[(periods[row["p"]], row["indicator_id"])] = (Decimal(value), row["n"])
     return totals
 
 

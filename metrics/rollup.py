@@ -32,11 +32,14 @@ has a counted value for the same indicator the next month (`approved → approve
 and `counted → counted`, counted meaning approved or submitted).
 
 Flows of any period are sums of the rollup. A stock or rate takes each
-department's last reported month in the period; that equals the rollup's last
-month exactly when every counted value in the earlier months of the period
-continues to the next month, which the counts tell: Σ count = Σ continued over
-the months before the last. When not, aggregation falls back to the values
-table for just those indicators.
+department's last reported month in the period; take the last month of the
+period in which any department reported: every department's last month is
+that one exactly when every counted value in the earlier months continues to
+the next month, which the counts tell (count = continued in each earlier
+month). So a half-year under way (reported up to October) is exact, and so
+is any period in which all departments report every month. When not (a
+department late or skipping a month), aggregation reads the values table for
+just those indicators.
 """
 
 import datetime

@@ -196,3 +196,12 @@ def test_rebuild_and_install_are_idempotent(flow):
     assert kept() == before == {(JAN, 5, 1)}
     assert rollup.install(connection) is False
     assert_in_step()
+
+
+def test_period_under_way_is_exact_from_the_rollup(stock):
+    """A quarter reported up to its second month takes that month: no department is late."""
+    for d in [DepartmentFactory() for _ in range(2)]:
+        for month in (JAN, FEB):
+            DataValueFactory(indicator=stock, department=d, month=month, value=month.month)
+    MonthlyRollup.objects.filter(month=FEB).update(approved_sum=F("approved_sum") + 100)
+    assert summarize(Period.quarter(2023, 1), indicators=[stock]).figures[0].value == 104
