@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 
 from .models import Better, DataValue, Department, Indicator, Kind, MonthlyRollup, Status, Target
 from .periods import Period
@@ -182,8 +182,9 @@ def _rollup_totals(indicators, periods, include_submitted):
     """The county's totals from the rollup (see metrics/rollup.py for when a stock is exact).
 
     Flows: one grouped query. Stocks and rates: one query for their monthly
-    rollup rows, finished here; then, per period, one query on the values for
-    the indicators whose rollup is not exact (none: the query finds nothing).
+    rollup rows, finished here, and one query on the values for departments
+    whose last value in a period comes before its last reported month (late
+    or skipping), read only where the rollup's continued counts show them.
     """
     kinds = {i.pk: i.kind for i in indicators if i.kind in (Kind.FLOW, Kind.STOCK, Kind.RATE)}
     totals = {}
@@ -221,22 +222,27 @@ def _rollup_totals(indicators, periods, include_submitted):
         )
         for pk, month, value, number, continuing in cells:
             months[pk].append((month, value, number, continuing))
-        inexact = defaultdict(list)  # period: indicators
+        late = {}  # period: {indicator id: (sum, count) at the last month reported}
+        late_months = defaultdict(set)  # period: months holding some department's last value before that
         for period in periods:
+            late[period] = {}
             for pk, rows in months.items():
                 in_period = [r for r in rows if period.first <= r[0] <= period.last]
                 if not in_period:
                     continue
-                # The last month any department reported; exact when every earlier value continues to it.
-                month, value, number, _c = in_period[-1]
-                if any(r[2] != r[3] for r in in_period[:-1]):
-                    inexact[period].append(next(i for i in levels if i.pk == pk))
+                # The last month any department reported. Values that do not continue to the next month
+                # before it may be a department's last in the period: those are read from the values.
+                _month, value, number, _c = in_period[-1]
+                ends = [r[0] for r in in_period[:-1] if r[2] != r[3]]
+                if ends:
+                    late[period][pk] = (value, number)
+                    late_months[period].update(ends)
                 else:
                     totals[(period, pk)] = (value / number if kinds[pk] == Kind.RATE else value, number)
-        # Always one query, so that the count does not depend on the data (pk 0 matches nothing).
-        nothing = [Indicator(pk=0, kind=Kind.STOCK)]
-        narrowed = {period: inexact.get(period) or nothing for period in periods}
-        totals.update(_level_totals_union(narrowed, counted_statuses(include_submitted)))
+        statuses = counted_statuses(include_submitted)
+        for (period, pk), (value, number) in _last_values_before(late, late_months, statuses).items():
+            value, number = late[period][pk][0] + value, late[period][pk][1] + number
+            totals[(period, pk)] = (value / number if kinds[pk] == Kind.RATE else value, number)
     return totals
 
 
@@ -288,29 +294,39 @@ def _level_totals(levels, period, department_ids, statuses, group):
     return totals
 
 
-def _level_totals_union(levels_by_period, statuses):
-    """_level_totals of several periods (county) in one query: a UNION ALL of one SELECT per period."""
-    periods = list(levels_by_period)
-    kinds = {i.pk: i.kind for levels in levels_by_period.values() for i in levels}
+def _last_values_before(late, late_months, statuses):
+    """{(period, indicator id): (sum, count)} of departments whose last value in the period comes before
+    the period's last reported month, read from the values table in one query (a UNION ALL over periods).
+
+    Only the months where the rollup shows values that do not continue are read, and of those only the
+    values with no later counted value in the period; always one query, so that the count of queries
+    does not depend on the data (indicator 0 matches nothing).
+    """
     selects = []
-    for n, period in enumerate(periods):
-        values = _base([i.pk for i in levels_by_period[period]], period.first, period.last, None, statuses)
-        latest = (
-            values.filter(indicator_id=OuterRef("indicator_id"), department_id=OuterRef("department_id"))
-            .order_by("-month")
-            .values("month")[:1]
+    for n, period in enumerate(late):
+        values = DataValue.objects.filter(
+            indicator_id__in=list(late[period]) or [0],
+            month__in=sorted(late_months[period]) or [period.last],
+            status__in=statuses,
+            value__isnull=False,
+        )
+        later = DataValue.objects.filter(
+            indicator_id=OuterRef("indicator_id"),
+            department_id=OuterRef("department_id"),
+            month__gt=OuterRef("month"),
+            month__lte=period.last,
+            status__in=statuses,
+            value__isnull=False,
         )
         selects.append(
-            values.filter(month=Subquery(latest))
+            values.filter(~Exists(later))
             .order_by()
             .values("indicator_id")
-            .annotate(total=Sum("value"), mean=Avg("value"), n=Count("id"), p=Value(n))
+            .annotate(total=Sum("value"), n=Count("id"), p=Value(n))
         )
-    totals = {}
-    for row in selects[0].union(*selects[1:], all=True):
-        value = row["mean"] if kinds[row["indicator_id"]] == Kind.RATE else row["total"]
-        totals[(periods[row["p"]], row["indicator_id"])] = (Decimal(value), row["n"])
-    return totals
+    periods = list(late)
+    rows = selects[0].union(*selects[1:], all=True) if selects else []
+    return {(periods[row["p"]], row["indicator_id"]): (row["total"], row["n"]) for row in rows}
 
 
 def ratio_of(numerator, denominator):
