@@ -253,6 +253,13 @@ class DataValue(models.Model):
         indexes = [
             models.Index(fields=["month", "indicator", "department"], name="datavalue_month_idx"),
             models.Index(fields=["department", "month"], name="datavalue_department_month_idx"),
+            # Serves a period's scan of some indicators (breakdowns, scopes, the rollup's fallback) from
+            # the index alone on PostgreSQL: only the period's rows, not every month of the indicator.
+            models.Index(
+                fields=["indicator", "month"],
+                include=["department", "value", "status"],
+                name="datavalue_indicator_month_idx",
+            ),
         ]
 
     def __str__(self):
