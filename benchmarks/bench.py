@@ -435,12 +435,13 @@ class RawSql:
             return cursor.fetchall()
 
     def leads(self):
+        """The indicators the dashboard charts (core areas' headline ones), ratios by their components."""
         rows = self.run(
-            "SELECT i.id FROM metrics_indicator i JOIN metrics_area a ON a.id = i.area_id"
-            " WHERE a.core AND i.headline AND i.kind <> 'ratio' ORDER BY a.order, i.order",
+            "SELECT i.id, i.numerator_id, i.denominator_id FROM metrics_indicator i"
+            " JOIN metrics_area a ON a.id = i.area_id WHERE a.core AND i.headline AND i.active",
             [],
         )
-        return [r[0] for r in rows][:CORE_AREAS]
+        return sorted({pk for row in rows for pk in (row[1:] if row[1] else row[:1])})
 
     def summary(self, by_department=False, indicator_ids=None):
         """Flows: sums per indicator for both periods; stocks and rates: each department's last month."""

@@ -32,14 +32,19 @@ has a counted value for the same indicator the next month (`approved → approve
 and `counted → counted`, counted meaning approved or submitted).
 
 Flows of any period are sums of the rollup. A stock or rate takes each
-department's last reported month in the period; take the last month of the
+department's last reported month in the period. Take the last month of the
 period in which any department reported: every department's last month is
 that one exactly when every counted value in the earlier months continues to
 the next month, which the counts tell (count = continued in each earlier
-month). So a half-year under way (reported up to October) is exact, and so
-is any period in which all departments report every month. When not (a
-department late or skipping a month), aggregation reads the values table for
-just those indicators.
+month). So a half-year under way (reported up to October) is exact from the
+rollup alone, and so is any period in which all departments report every
+month. When not (a department late or skipping a month), the rollup still
+gives the sum and count of the departments that did report in that month,
+and aggregation reads from the values table only the others' last values:
+values in the months whose counts show values that do not continue, with no
+later counted value in the period (metrics.aggregation._last_values_before).
+The result is the same as reading everything from the values table; the
+hypothesis property test in tests/metrics/test_aggregation.py checks it.
 """
 
 import datetime
