@@ -10,6 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from metrics.models import DataValue, Status
@@ -462,3 +464,33 @@ def test_an_export_counting_unapproved_values_says_so(client, login_as, submitte
     assert "%E5%90%AB%E6%9C%AA%E5%AE%A1%E6%A0%B8" in response["Content-Disposition"]  # 含未审核
     rows = {r[1]: r for r in sheet.iter_rows(values_only=True)}
     assert rows["anti_fraud.cases"][4] == 127
+
+
+cell_strategy = st.one_of(
+    st.none(),
+    st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False, allow_infinity=False),
+    st.integers(-(10**9), 10**9),
+    st.text(alphabet=st.sampled_from("=+-@\t\r'ab1 中文|!"), max_size=8),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.lists(cell_strategy, min_size=3, max_size=3), min_size=1, max_size=5))
+def test_xlsx_and_csv_keep_numbers_and_never_write_a_formula(rows):
+    """Whatever the cells: numbers read back as equal numbers, text never becomes a formula."""
+    table = [["a", "b", "c"], *rows]
+    sheet = load_workbook(io.BytesIO(to_xlsx(table, title="t"))).active
+    read = list(sheet.iter_rows(min_row=2, max_row=len(rows) + 1, max_col=3))
+    csv_rows = list(csv.reader(io.StringIO(to_csv(table).lstrip("\ufeff"))))[1:]
+    for written, cells, csv_cells in zip(rows, read, csv_rows, strict=True):
+        for value, cell, csv_cell in zip(written, cells, csv_cells, strict=True):
+            assert cell.data_type != "f"
+            if isinstance(value, str):
+                expected = "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+                assert (cell.value or "") == expected
+                assert csv_cell == expected
+            elif value is None:
+                assert cell.value is None and csv_cell == ""
+            else:
+                assert Decimal(str(cell.value)) == pytest.approx(Decimal(value))
+                assert Decimal(csv_cell) == Decimal(value)
