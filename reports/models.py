@@ -175,9 +175,9 @@ class MonthlyReport(models.Model):
         return self.state == ReportState.APPROVED
 
     def is_overdue(self, today=None):
-        """Past the deadline and never submitted."""
+        """Past the deadline and never submitted (an approved import without a submission is not)."""
         today = today or timezone.localdate()
-        return self.first_submitted_at is None and today > self.deadline
+        return self.first_submitted_at is None and self.state not in REPORTED_STATES and today > self.deadline
 
     @property
     def submitted_late(self):

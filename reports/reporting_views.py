@@ -200,7 +200,11 @@ def _save(request, department, month):
         except services.ReportError as error:
             messages.error(request, error.message)
             return redirect(report_url(report))
-        messages.success(request, _("已上报%(report)s，等待审核。") % {"report": report})
+        done = _("已上报%(report)s，等待审核。") % {"report": report}
+        unexplained = [code for code in result.warnings if not form.notes.get(code)]
+        if unexplained:
+            done += _("其中 %(n)d 项数据明显异常且未在备注中说明，审核时可能被退回。") % {"n": len(unexplained)}
+        (messages.warning if unexplained else messages.success)(request, done)
         return redirect(report_url(report))
 
     saved = _("草稿已保存（修改 %(n)d 项）。") % {"n": len(result.changed)}

@@ -60,12 +60,16 @@
   }
 
   var fields = Array.prototype.slice.call(form.querySelectorAll("input.value, input.note"));
-  fields.forEach(function (input, index) {
+  var boxes = Array.prototype.slice.call(form.querySelectorAll("input.value"));
+  fields.forEach(function (input) {
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter") {
-        // Enter moves on like in a spreadsheet; submitting takes a deliberate click on a button.
+        // Enter moves down to the next figure, as in a spreadsheet (Shift+Enter up); Tab reaches the note.
+        // Submitting takes a deliberate click on a button.
         event.preventDefault();
-        var next = fields[index + (event.shiftKey ? -1 : 1)];
+        var row = input.closest("tr");
+        var here = boxes.indexOf(row.querySelector("input.value"));
+        var next = boxes[here + (event.shiftKey ? -1 : 1)];
         if (next) { next.focus(); next.select(); }
       }
     });

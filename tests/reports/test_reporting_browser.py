@@ -88,7 +88,9 @@ def test_clerk_submits_reviewer_returns_clerk_fixes_reviewer_approves(
     cases = clerk.locator('[name="v_anti_fraud.cases"]')
     cases.fill("20")
     cases.press("Enter")
-    assert clerk.evaluate("document.activeElement.name") == "n_anti_fraud.cases"
+    assert clerk.evaluate("document.activeElement.name") == "v_anti_fraud.losses"  # the next figure down
+    clerk.keyboard.press("Tab")
+    assert clerk.evaluate("document.activeElement.name") == "n_anti_fraud.losses"  # Tab reaches its note
     assert clerk.url == entry and _report() is None
 
     clerk.fill('[name="v_anti_fraud.losses"]', "120.5")

@@ -397,3 +397,15 @@ def test_refusals_are_explained_in_chinese(client, login_as):
     login_as("clerk_court")
     response = client.get(url("report_entry"))
     assert response.status_code == 404 and "县公安局" not in response.content.decode()
+
+
+def test_an_outlier_asks_for_a_note_but_submission_goes_through(client, login_as):
+    login_as("clerk_justice")
+    page = client.get(url("report_entry", "justice")).content.decode()
+    assert "明显高于近12个月" in page and "请说明原因" in page  # the demo's returned July: 4× legal aid cases
+    report = MonthlyReport.objects.get(department__code="justice", month="2023-07-01")
+    data = {"version": str(report.version), "action": "submit", "v_legal_service.aid_cases": "228"}
+    response = client.post(url("report_entry", "justice"), data, follow=True)
+    assert "明显异常且未在备注中说明" in response.content.decode()
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED

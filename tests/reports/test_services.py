@@ -413,3 +413,19 @@ def test_demo_history_is_approved_reports(demo):
     assert set(reports.values_list("state", flat=True)) == {ReportState.APPROVED}
     assert not reports.filter(first_submitted_at__isnull=True).exists()
     assert services  # module imported for its API
+
+
+def test_deadline_overdue_and_late(unit, settings):
+    """Due on day REPORT_DEADLINE_DAY of the next month; overdue until submitted; late stays visible."""
+    settings.REPORT_DEADLINE_DAY = 10
+    report = _filled(unit)
+    assert report.deadline == datetime.date(2023, 9, 10)
+    assert not report.is_overdue(datetime.date(2023, 9, 10))
+    assert report.is_overdue(datetime.date(2023, 9, 11))
+    submit_report(report=report, user=unit["clerk"])
+    assert not report.is_overdue(datetime.date(2023, 9, 11))
+    assert report.submitted_late  # submitted today, long after 2023-09-10
+    approve_report(report=report, user=unit["reviewer"])
+    assert report.submitted_late and report.is_late()
+    imported = MonthlyReport(department=unit["department"], month=datetime.date(2023, 1, 1), state=ReportState.APPROVED)
+    assert not imported.is_overdue(datetime.date(2026, 1, 1))
