@@ -1,7 +1,9 @@
 """The leader dashboard: figures equal the aggregation, roles, periods, scope, links, no outside URLs, queries."""
 
 import datetime
+import html
 import json
+import re
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -428,3 +430,17 @@ def test_the_page_takes_a_small_constant_number_of_queries(client, login_as, dja
                 DataValueFactory(indicator=indicator, department=department, month=datetime.date(2023, month, 1))
                 DataValueFactory(indicator=indicator, department=department, month=datetime.date(2022, month, 1))
     assert _query_count(client) == before
+
+
+def test_every_detail_link_opens_its_table(client, login_as):
+    """The real tables (issue 4) accept the dashboard's period, department and 含已上报 choice."""
+    login_as("reviewer")
+    _response, page = _page(client, period="2023Q2", department="police", include_submitted="1")
+    # Every link into the tables with a query (the navigation bar's plain 汇总表 entry aside).
+    links = {html.unescape(url) for url in re.findall(r'(?:href|data-[a-z]+-url)="(/tables/[^"?]+\?[^"]+)"', page)}
+    kinds = {url.split("?")[0].rsplit("/", 2)[-2] if "/indicator/" in url else "summary" for url in links}
+    assert kinds == {"departments", "months", "summary"}
+    assert all("period=2023Q2" in u and "department=police" in u and "include_submitted=1" in u for u in links)
+    for url in sorted(links):
+        response = client.get(url)
+        assert response.status_code == 200, url
