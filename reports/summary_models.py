@@ -1,7 +1,10 @@
 """Models of the half-year summary: templates with their versions, and exports (imported by reports.models)."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -87,6 +90,10 @@ class SummaryExportQuerySet(models.QuerySet):
         return self.filter(state__in=[ExportState.QUEUED, ExportState.RUNNING])
 
 
+# An export queued or running for longer than this has lost its worker (stopped, restarted): it may be retried.
+STALE_AFTER = datetime.timedelta(minutes=15)
+
+
 class SummaryExport(models.Model):
     """One requested export of a period's summary: its state, progress, file or error, who asked and when."""
 
@@ -130,6 +137,15 @@ class SummaryExport(models.Model):
     @property
     def is_open(self):
         return self.state in (ExportState.QUEUED, ExportState.RUNNING)
+
+    @property
+    def is_stale(self):
+        """Queued or running for longer than STALE_AFTER: its worker has most likely gone."""
+        return self.is_open and timezone.now() - (self.started_at or self.created_at) > STALE_AFTER
+
+    @property
+    def can_retry(self):
+        return self.state == ExportState.FAILED or self.is_stale
 
     @property
     def is_done(self):

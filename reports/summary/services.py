@@ -105,9 +105,15 @@ def request_export(*, period, format, user, retry_of=None):
 
 @transaction.atomic
 def retry_export(*, export, user):
-    """A failed export queued again as a new export (the failed one stays in the history)."""
-    if export.state != ExportState.FAILED:
-        raise ExportError(_("只有失败的导出可以重试。"))
+    """A failed (or stale) export queued again as a new export (the old one stays in the history, failed)."""
+    if not export.can_retry:
+        raise ExportError(_("只有失败或超时未完成的导出可以重试。"))
+    if export.is_open:
+        SummaryExport.objects.filter(pk=export.pk, state__in=[ExportState.QUEUED, ExportState.RUNNING]).update(
+            state=ExportState.FAILED,
+            error=_("超时未完成（后台任务可能已中断），已重新提交。"),
+            finished_at=timezone.now(),
+        )
     return request_export(period=export.period, format=export.format, user=user, retry_of=export)
 
 

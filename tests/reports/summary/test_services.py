@@ -1,6 +1,9 @@
 """Saving, versioning and restoring templates; queueing, running, failing and retrying exports."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from reports.models import User
 from reports.summary import services
@@ -121,3 +124,19 @@ def test_unknown_format_is_refused(reviewer):
     with pytest.raises(services.ExportError):
         services.request_export(period=DEMO_PERIOD, format="odt", user=reviewer)
     assert not SummaryExport.objects.exists()
+
+
+def test_an_export_stuck_for_long_can_be_retried_and_is_closed_as_failed(
+    reviewer, media, django_capture_on_commit_callbacks
+):
+    stuck = SummaryExport.objects.create(period=DEMO_PERIOD, format="xlsx", created_by=reviewer)
+    assert not stuck.can_retry
+    SummaryExport.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=20))
+    stuck.refresh_from_db()
+    assert stuck.is_stale and stuck.can_retry
+    with django_capture_on_commit_callbacks(execute=True):
+        retry = services.retry_export(export=stuck, user=reviewer)
+    stuck.refresh_from_db()
+    retry.refresh_from_db()
+    assert stuck.state == ExportState.FAILED and "超时未完成" in stuck.error
+    assert retry.state == ExportState.DONE and retry.retry_of == stuck
