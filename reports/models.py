@@ -140,6 +140,8 @@ class MonthlyReport(models.Model):
     submitted_by = models.ForeignKey(
         "reports.User", verbose_name=_("上报人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Set by the daily overdue task (reports.notifications.reminders) once the deadline passed unsubmitted.
+    overdue_at = models.DateTimeField(_("逾期标记时间"), null=True, blank=True)
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     approved_by = models.ForeignKey(
         "reports.User", verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -261,3 +263,7 @@ from .summary_models import (  # noqa: E402, F401
     SummaryTemplate,
     SummaryTemplateVersion,
 )
+
+# Models kept in sub-packages; imported here so that Django registers them with the reports app.
+from .imports.models import ImportBatch  # noqa: E402, F401
+from .notifications.models import Notification  # noqa: E402, F401

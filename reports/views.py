@@ -9,6 +9,7 @@ from .models import Role
 # (url name, title, description, who sees it)
 HOME_ENTRIES = [
     ("entry_list", _("月度填报"), _("填写本单位每月数据，保存草稿、提交审核。"), "clerk"),
+    ("import_home", _("Excel 导入"), _("下载年度填报表，填好后上传，预览无误再写入。"), "importer"),
     ("review_queue", _("审核队列"), _("审核各单位已上报的月报，通过或退回。"), "reviewer"),
     ("completeness", _("报送进度"), _("各单位各月报送状态、报送率与按时率。"), "reviewer"),
     ("dashboard", _("领导驾驶舱"), _("半年累计、同比、目标完成和迟报单位。"), "reader"),
@@ -23,6 +24,7 @@ def _sees(user, audience):
     return {
         "clerk": user.is_clerk,
         "reviewer": user.can_review,
+        "importer": user.is_clerk or user.can_review,
         "reader": not user.is_clerk,
         "admin": user.is_administrator,
     }[audience]

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -92,6 +93,7 @@ TEMPLATES = [
                 "zhengfa.context_processors.site",
                 "zhengfa.context_processors.csp_nonce",
                 "reports.context_processors.navigation",
+                "reports.notifications.context_processors.bell",
             ],
         },
     },
@@ -159,6 +161,10 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="zhengfa@localhost")
+# Only read by the file-based backend (django.core.mail.backends.filebased.EmailBackend).
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
+# Links in e-mails point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: with no broker configured, tasks run in-process so the demo needs
 # nothing else running.
@@ -236,3 +242,28 @@ WHITENOISE_USE_FINDERS = True
 # Without collectstatic there is no STATIC_ROOT; the finders serve everything.
 warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Imports (reports.imports): files over these sizes are refused before they are parsed; a file
+# with more data rows is refused as soon as the first row over the limit is read (no hang).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)  # entry workbooks (.xlsx)
+IMPORT_XLSX_MAX_ROWS = env.int("IMPORT_XLSX_MAX_ROWS", default=2_000)  # indicator rows in a workbook
+IMPORT_CSV_MAX_BYTES = env.int("IMPORT_CSV_MAX_BYTES", default=20 * 1024 * 1024)  # historic CSV
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)  # historic CSV rows: split by year beyond
+
+# Reminders (reports.notifications): departments that have not submitted are reminded this many
+# days before the deadline; once the deadline has passed, reports are marked overdue and reviewers told.
+REPORT_REMINDER_DAYS = env.int("REPORT_REMINDER_DAYS", default=3)
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {
+        "task": "reports.notifications.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "overdue-reports": {
+        "task": "reports.notifications.tasks.mark_overdue_reports",
+        "schedule": crontab(hour=0, minute=10),
+    },
+    "retry-notification-emails": {
+        "task": "reports.notifications.tasks.send_pending_emails",
+        "schedule": crontab(minute=30),
+    },
+}

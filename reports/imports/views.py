@@ -1,0 +1,141 @@
+"""Pages of the entry workbook: download, upload, preview, commit."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from metrics.models import Department
+
+from .. import selectors
+from ..permissions import can_review
+from . import services, workbook
+from .errors import ImportFileError
+from .models import ImportBatch
+
+
+def _departments_for(user):
+    if can_review(user):
+        return selectors.reporting_departments()
+    if user.is_clerk and user.department_id:
+        return [user.department]
+    return []
+
+
+def _years():
+    this_year = timezone.localdate().year
+    return list(range(this_year, this_year - 6, -1))
+
+
+def _visible_batches(user):
+    batches = ImportBatch.objects.select_related("department", "user").defer("content")
+    if can_review(user):
+        return batches
+    return batches.filter(department_id=user.department_id)
+
+
+def _home(request, *, status=200, error=""):
+    user = request.user
+    departments = _departments_for(user)
+    if not departments:
+        raise PermissionDenied(_("只有填报员、审核员和管理员可以导入数据。"))
+    latest = selectors.latest_report_month()
+    context = {
+        "departments": departments,
+        "years": _years(),
+        "default_year": (latest or timezone.localdate()).year,
+        "batches": _visible_batches(user)[:10],
+        "max_size": workbook.human_size(settings.IMPORT_MAX_BYTES),
+        "error": error,
+    }
+    return render(request, "imports/home.html", context, status=status)
+
+
+def import_home(request):
+    """Download a department's workbook for a year; upload a filled one."""
+    return _home(request)
+
+
+def download_template(request):
+    """The entry workbook (XLSX) of ?department=code&year=YYYY, pre-filled with the stored figures."""
+    department = get_object_or_404(Department, code=request.GET.get("department", ""))
+    if not services.can_import(request.user, department):
+        raise PermissionDenied(_("您只能下载本单位的填报表。"))
+    year_text = request.GET.get("year", "")
+    if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
+        messages.error(request, _("年度无效。"))
+        return redirect("import_home")
+    year = int(year_text)
+    content = services.template_for(department=department, year=year)
+    response = HttpResponse(content, content_type=workbook.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = _attachment(services.template_filename(department, year))
+    return response
+
+
+def _attachment(filename):
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(filename)}"
+
+
+@require_POST
+def upload(request):
+    """Read the uploaded workbook and show its preview; a refused file changes nothing."""
+    if not _departments_for(request.user):
+        raise PermissionDenied(_("只有填报员、审核员和管理员可以导入数据。"))
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _home(request, status=400, error=_("请选择要上传的 Excel 文件（.xlsx）。"))
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        # Refused on the size Django already knows: the content is never parsed.
+        return _home(
+            request,
+            status=400,
+            error=_("文件过大（%(size)s），上限为 %(limit)s。请只上传本系统下载的填报模板。")
+            % {"size": workbook.human_size(upload.size), "limit": workbook.human_size(settings.IMPORT_MAX_BYTES)},
+        )
+    try:
+        batch, _plan = services.upload_workbook(user=request.user, filename=upload.name, data=upload.read())
+    except ImportFileError as error:
+        return _home(request, status=400, error=error.message)
+    return redirect("import_preview", pk=batch.pk)
+
+
+def _batch_for(request, pk):
+    batch = get_object_or_404(ImportBatch.objects.select_related("department", "user"), pk=pk)
+    if not services.can_import(request.user, batch.department):
+        raise PermissionDenied(_("您只能查看本单位的导入。"))
+    return batch
+
+
+def preview(request, pk):
+    """What committing the file would change now: new, changed, unchanged and refused cells."""
+    batch = _batch_for(request, pk)
+    try:
+        plan = services.plan_batch(batch=batch, user=request.user)
+    except ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect("import_home")
+    return render(request, "imports/preview.html", {"batch": batch, "plan": plan})
+
+
+@require_POST
+def commit(request, pk):
+    """Write the previewed changes in one transaction, or nothing."""
+    batch = _batch_for(request, pk)
+    try:
+        plan = services.commit_batch(batch=batch, user=request.user, fingerprint=request.POST.get("fingerprint", ""))
+    except ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect("import_preview", pk=batch.pk)
+    counts = plan.counts
+    messages.success(
+        request,
+        _("已写入：新增 %(new)d 项，修改 %(changed)d 项（%(months)d 个月）。")
+        % {"new": counts["new"], "changed": counts["changed"], "months": len(plan.by_month())},
+    )
+    return redirect("import_preview", pk=batch.pk)

@@ -1,0 +1,1 @@
+"""In-app notifications (the bell) and e-mail, and the deadline reminders that send them."""
