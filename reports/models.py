@@ -255,7 +255,10 @@ class ApiToken(models.Model):
         return f"{self.name}（{self.prefix}…）"
 
 
-# The half-year summary's models live in their own module.
+# Models kept in their own modules (the half-year summary, imports, notifications);
+# imported here so that Django registers them with the reports app.
+from .imports.models import ImportBatch  # noqa: E402, F401
+from .notifications.models import Notification  # noqa: E402, F401
 from .summary_models import (  # noqa: E402, F401
     ExportFormat,
     ExportState,
@@ -263,7 +266,3 @@ from .summary_models import (  # noqa: E402, F401
     SummaryTemplate,
     SummaryTemplateVersion,
 )
-
-# Models kept in sub-packages; imported here so that Django registers them with the reports app.
-from .imports.models import ImportBatch  # noqa: E402, F401
-from .notifications.models import Notification  # noqa: E402, F401

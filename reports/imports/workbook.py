@@ -40,6 +40,11 @@ MONTHS = range(1, 13)
 HEADERS = ["指标代码", "指标名称", "单位"] + [f"{m}月" for m in MONTHS]
 # Uncompressed XML beyond this multiple of the size limit is a zip bomb, not a template.
 MAX_EXPANSION = 20
+# Bytes of sheet XML and of shared strings a template row can take at most (a styled row of
+# 15 cells is about 600 bytes, its two texts about 100): more means far more rows than allowed,
+# found from the zip directory before openpyxl reads (and parses every shared string of) the file.
+SHEET_BYTES_PER_ROW = 2000
+STRING_BYTES_PER_ROW = 1000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b")
@@ -90,7 +95,6 @@ def build_template(*, department_code, department_name, year, rows, values, mont
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_TITLE
-    last_column = get_column_letter(len(HEADERS))
 
     ws["A1"] = _("%(department)s %(year)d年 月度数据填报表") % {"department": department_name, "year": year}
     ws["A1"].font = Font(size=14, bold=True)
@@ -155,7 +159,6 @@ def build_template(*, department_code, department_name, year, rows, values, mont
         ws.column_dimensions[month_column(month)].width = 10
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, FIRST_MONTH_COLUMN)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.auto_filter.ref = None
     # Protect everything but the open month cells; no password, it guards against slips, not people.
     ws.protection.sheet = True
     ws.protection.formatColumns = False
@@ -166,7 +169,6 @@ def build_template(*, department_code, department_name, year, rows, values, mont
     wb.properties.creator = "zhengfa"
     out = io.BytesIO()
     wb.save(out)
-    del last_column
     return out.getvalue()
 
 
@@ -262,9 +264,24 @@ def _read_cell(cell, month):
     return result
 
 
+def _check_sizes(archive, *, max_rows):
+    for info in archive.infolist():
+        name = info.filename
+        per_row = (
+            STRING_BYTES_PER_ROW
+            if name == "xl/sharedStrings.xml"
+            else SHEET_BYTES_PER_ROW
+            if name.startswith("xl/worksheets/")
+            else None
+        )
+        if per_row and info.file_size > (max_rows + FIRST_DATA_ROW) * per_row:
+            _refuse(_("工作表内容过多（远超 %(limit)d 行），不像是填报模板。") % {"limit": max_rows})
+
+
 def read_template(data, *, max_bytes, max_rows):
     """Read an uploaded workbook (bytes) into a ParsedSheet; ImportFileError when the file cannot be used."""
     archive = _check_archive(data, max_bytes=max_bytes)
+    _check_sizes(archive, max_rows=max_rows)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many types for damaged files
