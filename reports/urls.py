@@ -16,6 +16,8 @@ urlpatterns = [
     path("tables/indicator/<str:code>/months/", table_views.monthly_table, name="monthly_table"),
     path("api/v1/summary", api.summary, name="api_summary"),
     path("summary/", include("reports.summary.urls")),
+    path("imports/", include("reports.imports.urls")),
+    path("notifications/", include("reports.notifications.urls")),
     path("reports/", reporting_views.entry_list, name="entry_list"),
     path(f"{REPORT}/", reporting_views.report_entry, name="report_entry"),
     path(f"{REPORT}/review/", reporting_views.report_review, name="report_review"),

@@ -8,8 +8,6 @@ admin.site.index_title = _("目录与用户")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("notifications/", include("reports.notifications.urls")),
-    path("imports/", include("reports.imports.urls")),
     path("", include("reports.urls")),
 ]
 
