@@ -46,8 +46,13 @@ def _reviewers():
     return list(User.objects.filter(is_active=True, role__in=[Role.REVIEWER, Role.ADMIN]).order_by("pk"))
 
 
-def _home_url():
-    return reverse("home")
+def _entry_url(department, month):
+    """The department's entry form for the month (where the clerk acts on the reminder)."""
+    return reverse("report_entry", kwargs={"department": department.code, "year": month.year, "month": month.month})
+
+
+def _completeness_url(month):
+    return f"{reverse('completeness')}?start={month:%Y-%m}&end={month:%Y-%m}"
 
 
 @transaction.atomic
@@ -85,7 +90,7 @@ def send_deadline_reminders(*, today=None):
                     "deadline": f"{deadline:%Y年%m月%d日}",
                     "days": days_left,
                 },
-                url=_home_url(),
+                url=_entry_url(department, month),
             )
             if new:
                 created.append(notification)
@@ -127,7 +132,7 @@ def mark_overdue_reports(*, today=None):
                     "%(department)s %(month)s 的月报在截止日期 %(deadline)s 前未上报，已记为逾期。请尽快填写并上报。"
                 )
                 % {"department": department.name, "month": month_text, "deadline": f"{deadline:%Y年%m月%d日}"},
-                url=_home_url(),
+                url=_entry_url(department, month),
             )
             if new:
                 created.append(notification)
@@ -140,7 +145,7 @@ def mark_overdue_reports(*, today=None):
             title=_("%(month)s 月报逾期单位 %(n)d 个") % {"month": month_text, "n": len(overdue)},
             body=_("截至 %(deadline)s，以下单位未上报 %(month)s 月报：%(names)s。")
             % {"deadline": f"{deadline:%Y年%m月%d日}", "month": month_text, "names": names},
-            url=_home_url(),
+            url=_completeness_url(month),
         )
         if new:
             created.append(notification)

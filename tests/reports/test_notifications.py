@@ -175,3 +175,13 @@ def test_nobody_marks_or_reads_someone_elses_notifications(client, login_as):
     assert theirs.read_at is None
     page = client.get(reverse("notification_list")).content.decode()
     assert "暂无通知" in page and "县市场监督管理局" not in page.split("<main")[1]
+
+
+def test_notifications_lead_to_the_page_to_act_on(demo):
+    """A clerk's reminder opens the month's entry form; the reviewers' list opens the completeness grid."""
+    reminders.send_deadline_reminders(today=datetime.date(2023, 8, 3))
+    reminders.mark_overdue_reports(today=datetime.date(2023, 8, 6))
+    reminder = Notification.objects.get(kind=NotificationKind.REMINDER, department__code="education")
+    assert reminder.url == reverse("report_entry", kwargs={"department": "education", "year": 2023, "month": 7})
+    summary = Notification.objects.get(kind=NotificationKind.OVERDUE_SUMMARY, recipient__username="reviewer")
+    assert summary.url == reverse("completeness") + "?start=2023-07&end=2023-07"
