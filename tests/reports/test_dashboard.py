@@ -207,6 +207,8 @@ def test_scope_limits_figures_to_the_department(client, login_as):
     cards = {c.indicator.code: c for item in response.context["panels"] for c in item["cards"]}
     assert cards["anti_fraud.cases"].figure.value == 127
     assert cards["mediation.tribunal_cases_closed"].figure.missing  # the court's, not the police's
+    missing = page.split('data-indicator="mediation.tribunal_cases_closed"')[1].split("</div>")[0]
+    assert "缺数" in missing and ">0<" not in missing  # missing is shown as missing, never 0
     assert all(c.figure.value == expected[code].value for code, c in cards.items())
     assert "县公安局" in page.split('id="dash-sub"')[1].split("</p>")[0]
 
