@@ -208,9 +208,14 @@ class ImportPlan:
 
     @property
     def shown(self):
-        """The cells worth showing first: refused, then new and changed; unchanged ones last."""
-        order = {REFUSED: 0, CHANGED: 1, NEW: 2, UNCHANGED: 3}
-        return sorted(self.changes, key=lambda c: (order[c.status], c.month, c.coordinate))
+        """The cells that matter, refused first, then changed and new (by month and cell)."""
+        order = {REFUSED: 0, CHANGED: 1, NEW: 2}
+        cells = [c for c in self.changes if c.status in order]
+        return sorted(cells, key=lambda c: (order[c.status], c.month, c.coordinate))
+
+    @property
+    def unchanged(self):
+        return [c for c in self.changes if c.status == UNCHANGED]
 
     def by_month(self):
         """{month: {code: new value}} of the cells to write."""

@@ -65,6 +65,10 @@ def test_upload_preview_then_commit(client, login_as, template):
     assert DataValue.objects.count() == before
     assert "导入预览：县司法局 2023年" in page and "确认写入 1 项" in page
     assert "为企业排查劳资合同借贷纠纷" in page and "2023年8月" in page and "新增" in page
+    # The many unchanged cells are folded away below the ones that matter.
+    shown, folded = page.split('<details class="unchanged">')
+    assert shown.count('<tr class="st-new">') == 1 and '<tr class="st-unchanged">' not in shown
+    assert "不变的" in folded and folded.count('<tr class="st-unchanged">') > 50
 
     plan = services.plan_batch(batch=batch, user=User.objects.get(username="clerk_justice"))
     response = client.post(reverse("import_commit", args=[batch.pk]), {"fingerprint": plan.fingerprint}, follow=True)
