@@ -172,7 +172,7 @@ def _save(request, department, month):
         return render(request, "reports/entry.html", _entry_context(request, report, form=form), status=400)
     try:
         result = services.save_report_values(
-            report=report, user=user, values=form.values, notes=form.notes, version=request.POST.get("version")
+            report=report, user=user, values=form.values, notes=form.notes, version=request.POST.get("version", "")
         )
     except services.StaleReport as error:
         messages.error(request, error.message)
@@ -228,7 +228,7 @@ def report_review(request, department, year, month):
         messages.error(request, _("无法识别的审核操作。"))
         return redirect(report_url(report))
     service, done = REVIEW_ACTIONS[action]
-    kwargs = {"report": report, "user": request.user, "version": request.POST.get("version")}
+    kwargs = {"report": report, "user": request.user, "version": request.POST.get("version", "")}
     if action != "approve":
         kwargs["reason"] = request.POST.get("reason", "")
     try:

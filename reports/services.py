@@ -135,9 +135,20 @@ def _lock(report):
 
 
 def _check_version(locked, version):
-    if version is None or int(version) == locked.version:
+    if version is None:
         return
-    seen = int(version)
+    try:
+        seen = int(version)
+    except (TypeError, ValueError) as error:
+        raise StaleReport(
+            _("页面数据已失效（版本号无效），请刷新页面后重新填写。"),
+            report=locked,
+            seen_version=None,
+            changes=[],
+            events=[],
+        ) from error
+    if seen == locked.version:
+        return
     seen_event = ReportEvent.objects.filter(report=locked, version__lte=seen).order_by("-version").first()
     since = seen_event.at if seen_event else None
     changes = selectors.value_changes(locked.department, locked.month, since=since)

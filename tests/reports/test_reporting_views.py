@@ -409,3 +409,16 @@ def test_an_outlier_asks_for_a_note_but_submission_goes_through(client, login_as
     assert "明显异常且未在备注中说明" in response.content.decode()
     report.refresh_from_db()
     assert report.state == ReportState.SUBMITTED
+
+
+@pytest.mark.parametrize("version", ["abc", "", "1.5"])
+def test_a_forged_version_is_refused_without_a_crash(client, login_as, version):
+    login_as("clerk_police")
+    response = client.post(url("report_entry", month=AUGUST), _form(version=version))
+    assert response.status_code == 409
+    assert "请刷新页面" in response.content.decode()
+    assert _values() == {}
+    login_as("reviewer")
+    response = client.post(url("report_review"), {"action": "approve", "version": version}, follow=True)
+    assert "请刷新页面" in response.content.decode()
+    assert MonthlyReport.objects.get(department__code="police", month="2023-07-01").state == ReportState.SUBMITTED
