@@ -67,3 +67,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
                 % {"token": raw},
                 messages.WARNING,
             )
+
+
+# Notifications and import batches register themselves (read-only) in their package.
+from .notifications import admin as _notification_admin  # noqa: E402, F401

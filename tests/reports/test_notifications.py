@@ -185,3 +185,12 @@ def test_notifications_lead_to_the_page_to_act_on(demo):
     assert reminder.url == reverse("report_entry", kwargs={"department": "education", "year": 2023, "month": 7})
     summary = Notification.objects.get(kind=NotificationKind.OVERDUE_SUMMARY, recipient__username="reviewer")
     assert summary.url == reverse("completeness") + "?start=2023-07&end=2023-07"
+
+
+def test_administrators_read_notifications_and_import_batches_in_the_admin(client, login_as):
+    reminders.send_deadline_reminders(today=datetime.date(2023, 8, 3))
+    login_as("admin")
+    page = client.get(reverse("admin:reports_notification_changelist")).content.decode()
+    assert "请在 08月05日 前上报 2023年07月 月报" in page
+    assert client.get(reverse("admin:reports_importbatch_changelist")).status_code == 200
+    assert client.get(reverse("admin:reports_notification_add")).status_code == 403
