@@ -76,6 +76,19 @@ ACCESS = {
     "monthly_table": {"GET": OWN_DEPARTMENT_CHOICE, "POST": OWN_DEPARTMENT_CHOICE},
     # JSON API asked for department A: 401 instead of a login redirect, 403 for clerk B; GET only.
     "api_summary": {"GET": (UNAUTH, OK, DENIED, OK, OK, OK), "POST": (NOPE,) * 6},
+    # Monthly reporting (department A's latest report, submitted in the demo). A clerk's month list;
+    # the committee is sent on to the completeness grid.
+    "entry_list": {"GET": EVERYONE, "POST": EVERYONE},
+    # Clerk B gets 404 for A's report, as if it did not exist. Only A's clerk (and the administrator)
+    # may save figures; reviewers and leaders read. (A's POST passes the check and is then told the
+    # submitted report is locked.)
+    "report_entry": {"GET": OWN_DEPARTMENT, "POST": (LOGIN, OK, DENIED, DENIED, DENIED, OK)},
+    "report_history": {"GET": OWN_DEPARTMENT, "POST": OWN_DEPARTMENT},
+    # Approve/return/reopen: reviewers and administrators only, by POST.
+    "report_review": {"GET": NOT_ALLOWED, "POST": REVIEWERS},
+    # The queue and the grid: the committee (leaders read them; only reviewers act).
+    "review_queue": {"GET": READERS, "POST": READERS},
+    "completeness": {"GET": READERS, "POST": READERS},
     # Half-year summary: the committee reads, reviewers and admins edit and export.
     "summary_documents": {"GET": READERS, "POST": (LOGIN, NOPE, NOPE, NOPE, NOPE, NOPE)},
     "summary_new": {"GET": NOT_ALLOWED, "POST": REVIEWERS},
@@ -141,6 +154,20 @@ URL_KWARGS = {
     "summary_download": lambda w: {"pk": w.summary_export_pk},
     "summary_retry": lambda w: {"pk": w.failed_export_pk},
 }
+
+
+def _report_kwargs(world):
+    month = world.report_a.month
+    return {"department": world.department_a.code, "year": month.year, "month": month.month}
+
+
+URL_KWARGS.update(
+    {
+        "report_entry": _report_kwargs,
+        "report_review": _report_kwargs,
+        "report_history": _report_kwargs,
+    }
+)
 
 # Query strings: the figure views asked for department A's figures.
 QUERY = {
