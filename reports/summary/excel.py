@@ -5,6 +5,7 @@ missing figure is an empty cell marked 缺数 in the 备注 column, never 0.
 """
 
 import io
+import re
 from itertools import groupby
 
 from django.utils.translation import gettext as _
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+
+from ..serializers import neutralise
 
 HEADERS = [
     gettext_lazy("工作领域"),
@@ -75,8 +78,9 @@ def _rows(figures, responsible):
 
 
 def _sheet(workbook, title, heading, rows):
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([heading])
+    # Excel forbids []:*?/\ in sheet titles; an area's name may hold them.
+    sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "_", str(title))[:31])
+    sheet.append([neutralise(heading)])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     sheet["A1"].font = Font(name=_FONT, size=14, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
@@ -87,7 +91,8 @@ def _sheet(workbook, title, heading, rows):
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for values, indicator in rows:
-        sheet.append(values)
+        # Names and notes are text: one starting with = + - @ must not run as a formula.
+        sheet.append([neutralise(value) for value in values])
         row = sheet.max_row
         for column, cell in enumerate(sheet[row], start=1):
             cell.border = _BORDER
