@@ -174,7 +174,18 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process dies is requeued rather than acknowledged as done.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers a message not acknowledged within this time (a whole worker died).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
+# A running export older than the lease may be taken over by a redelivery; one older than
+# ABANDONED is failed by the periodic sweep (never left "生成中" for ever).
+SUMMARY_EXPORT_LEASE_SECONDS = env.int("SUMMARY_EXPORT_LEASE_SECONDS", default=300)
+SUMMARY_EXPORT_ABANDONED_SECONDS = env.int("SUMMARY_EXPORT_ABANDONED_SECONDS", default=3600)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-abandoned-exports": {"task": "reports.sweep_abandoned_exports", "schedule": 600.0},
+}
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap4.html"
 

@@ -1,10 +1,12 @@
 """Writes for the summary: saving and restoring templates, requesting and running exports."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +26,8 @@ from .placeholders import Problem, TemplateProblem, check_template
 from .selectors import catalogue, render_summary, responsible_name
 
 logger = logging.getLogger(__name__)
+
+INTERRUPTED = _("导出中断：后台进程在生成过程中停止，未能自动恢复。请点击“重试”重新导出。")
 
 
 class ExportError(RuntimeError):
@@ -122,15 +126,49 @@ def _update(export_id, **fields):
     SummaryExport.objects.filter(pk=export_id).update(**fields)
 
 
+def _lease_start():
+    return timezone.now() - timedelta(seconds=settings.SUMMARY_EXPORT_LEASE_SECONDS)
+
+
 def _claim(export_id):
-    """queued → running, once: a task delivered twice does the work once."""
+    """queued → running, once: a task delivered twice does the work once.
+
+    A running export whose lease (SUMMARY_EXPORT_LEASE_SECONDS since it started)
+    has lapsed was abandoned by a worker that died mid-export: it is taken over
+    and built again, so a killed worker's export is retried, not left running.
+    """
     with transaction.atomic():
         return (
-            SummaryExport.objects.filter(pk=export_id, state=ExportState.QUEUED).update(
-                state=ExportState.RUNNING, progress=5, started_at=timezone.now()
-            )
+            SummaryExport.objects.filter(pk=export_id)
+            .filter(Q(state=ExportState.QUEUED) | Q(state=ExportState.RUNNING, started_at__lt=_lease_start()))
+            .update(state=ExportState.RUNNING, progress=5, started_at=timezone.now())
             == 1
         )
+
+
+def running_elsewhere(export_id):
+    """True while another delivery of the export holds its lease (the task then looks again later)."""
+    return SummaryExport.objects.filter(
+        pk=export_id, state=ExportState.RUNNING, started_at__gte=_lease_start()
+    ).exists()
+
+
+@transaction.atomic
+def fail_interrupted(*, export_id):
+    """Mark a still-running export failed, with a reason people understand (they can retry it)."""
+    return SummaryExport.objects.filter(pk=export_id, state=ExportState.RUNNING).update(
+        state=ExportState.FAILED, error=INTERRUPTED, finished_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def sweep_abandoned_exports():
+    """Fail every export running longer than SUMMARY_EXPORT_ABANDONED_SECONDS: its worker is gone
+    and no redelivery took it over. Returns how many. Run periodically (Celery beat)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.SUMMARY_EXPORT_ABANDONED_SECONDS)
+    return SummaryExport.objects.filter(state=ExportState.RUNNING, started_at__lt=cutoff).update(
+        state=ExportState.FAILED, error=INTERRUPTED, finished_at=timezone.now()
+    )
 
 
 def build_export(*, period, format, progress=lambda n: None):

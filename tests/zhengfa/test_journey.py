@@ -50,7 +50,9 @@ class Journey:
         self.outside, self.errors, self.shots = [], [], 0
 
     def person(self, username, password):
-        context = self.browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
+        context = self.browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True
+        )
         page = context.new_page()
         page.on("request", lambda request: self._check_request(request.url))
         page.on("console", lambda msg: msg.type == "error" and self.errors.append(f"{username} {page.url}: {msg.text}"))
