@@ -183,10 +183,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 # ABANDONED is failed by the periodic sweep (never left "生成中" for ever).
 SUMMARY_EXPORT_LEASE_SECONDS = env.int("SUMMARY_EXPORT_LEASE_SECONDS", default=300)
 SUMMARY_EXPORT_ABANDONED_SECONDS = env.int("SUMMARY_EXPORT_ABANDONED_SECONDS", default=3600)
-CELERY_BEAT_SCHEDULE = {
-    "sweep-abandoned-exports": {"task": "reports.sweep_abandoned_exports", "schedule": 600.0},
-}
-
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap4.html"
 
 # --- Security (README, "Production") -------------------------------------
@@ -230,14 +226,12 @@ CONTENT_SECURITY_POLICY = {
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
-# Upload limits: form fields (not files) held in memory, files kept in memory
-# before spilling to a temporary file, and the largest request accepted at all
-# (413 page beyond it). Imports check MAX_IMPORT_FILE_SIZE with a clear message.
+# Upload limits: form fields (not files) held in memory, and files kept in memory before
+# spilling to a temporary file. The largest request accepted at all (MAX_REQUEST_SIZE,
+# a Chinese 413 page beyond it, before the body is read) follows the import limits below.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-MAX_IMPORT_FILE_SIZE = env.int("MAX_IMPORT_FILE_SIZE", default=10 * 1024 * 1024)
-MAX_REQUEST_SIZE = env.int("MAX_REQUEST_SIZE", default=MAX_IMPORT_FILE_SIZE + 1024 * 1024)
 CSRF_FAILURE_VIEW = "zhengfa.errors.csrf_failure"
 
 LOGGING = {
@@ -260,6 +254,8 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)  # entry
 IMPORT_XLSX_MAX_ROWS = env.int("IMPORT_XLSX_MAX_ROWS", default=2_000)  # indicator rows in a workbook
 IMPORT_CSV_MAX_BYTES = env.int("IMPORT_CSV_MAX_BYTES", default=20 * 1024 * 1024)  # historic CSV
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)  # historic CSV rows: split by year beyond
+# Any request larger than the largest import file (plus the form around it) is refused.
+MAX_REQUEST_SIZE = env.int("MAX_REQUEST_SIZE", default=max(IMPORT_MAX_BYTES, IMPORT_CSV_MAX_BYTES) + 1024 * 1024)
 
 # Reminders (reports.notifications): departments that have not submitted are reminded this many
 # days before the deadline; once the deadline has passed, reports are marked overdue and reviewers told.
@@ -277,4 +273,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.notifications.tasks.send_pending_emails",
         "schedule": crontab(minute=30),
     },
+    # Exports whose worker vanished for good end as failed (SUMMARY_EXPORT_ABANDONED_SECONDS).
+    "sweep-abandoned-exports": {"task": "reports.sweep_abandoned_exports", "schedule": 600.0},
 }

@@ -59,6 +59,7 @@ REVIEWERS = (LOGIN, DENIED, DENIED, OK, DENIED, OK)  # reviewer and admin
 OWN_DEPARTMENT = (LOGIN, OK, DENIED, OK, OK, OK)  # clerk of A yes, clerk of B no, committee yes
 OWN_DEPARTMENT_CHOICE = (LOGIN, OK, BAD, OK, OK, OK)  # the same where B's choice is a 400 form error
 NOT_ALLOWED = (LOGIN, NOPE, NOPE, NOPE, NOPE, NOPE)
+IMPORTERS_OF_A = (LOGIN, OK, DENIED, OK, DENIED, OK)  # A's clerk, reviewers, admin; not B's clerk nor leaders
 
 # url name -> {"GET": row, "POST": row}; a row lists the outcome per role in ROLES order.
 ACCESS = {
@@ -89,6 +90,16 @@ ACCESS = {
     # The queue and the grid: the committee (leaders read them; only reviewers act).
     "review_queue": {"GET": READERS, "POST": READERS},
     "completeness": {"GET": READERS, "POST": READERS},
+    # Imports (department A's workbook and A's uploaded batch): clerks for their own department,
+    # reviewers and administrators for any; leaders do not import. An empty upload is a 400.
+    "import_home": {"GET": (LOGIN, OK, OK, OK, DENIED, OK), "POST": (LOGIN, OK, OK, OK, DENIED, OK)},
+    "import_template": {"GET": IMPORTERS_OF_A, "POST": IMPORTERS_OF_A},
+    "import_upload": {"GET": NOT_ALLOWED, "POST": (LOGIN, BAD, BAD, BAD, DENIED, BAD)},
+    "import_preview": {"GET": IMPORTERS_OF_A, "POST": IMPORTERS_OF_A},
+    "import_commit": {"GET": NOT_ALLOWED, "POST": IMPORTERS_OF_A},
+    # Each user's own notifications.
+    "notification_list": {"GET": EVERYONE, "POST": EVERYONE},
+    "notification_mark_read": {"GET": NOT_ALLOWED, "POST": EVERYONE},
     # Half-year summary: the committee reads, reviewers and admins edit and export.
     "summary_documents": {"GET": READERS, "POST": (LOGIN, NOPE, NOPE, NOPE, NOPE, NOPE)},
     "summary_new": {"GET": NOT_ALLOWED, "POST": REVIEWERS},
@@ -115,6 +126,7 @@ class World:
     summary_export_pk: int
     failed_export_pk: int
     summary_version: int
+    import_batch_pk: int
 
 
 def _world():
@@ -130,7 +142,16 @@ def _world():
     SummaryExport.objects.filter(pk=done.pk).update(state=ExportState.DONE, file=done.file.name, progress=100)
     failed = summary_services.request_export(period=template.period, format="pdf", user=admin_user)
     SummaryExport.objects.filter(pk=failed.pk).update(state=ExportState.FAILED, error="test")
+    # An uploaded (not yet committed) entry workbook of department A, by A's clerk.
+    from reports.imports import services as import_services
+
+    batch, _plan = import_services.upload_workbook(
+        user=User.objects.get(username=USERNAMES["clerk_a"]),
+        filename="matrix.xlsx",
+        data=import_services.template_for(department=department_a, year=2023),
+    )
     return World(
+        import_batch_pk=batch.pk,
         department_a=department_a,
         department_b=Department.objects.get(code=DEPARTMENT_B),
         indicator_a=Indicator.objects.filter(department=department_a).order_by("order").first(),
@@ -166,6 +187,8 @@ URL_KWARGS.update(
         "report_entry": _report_kwargs,
         "report_review": _report_kwargs,
         "report_history": _report_kwargs,
+        "import_preview": lambda w: {"pk": w.import_batch_pk},
+        "import_commit": lambda w: {"pk": w.import_batch_pk},
     }
 )
 
@@ -175,6 +198,7 @@ QUERY = {
     "summary_table": f"?period=2023H1&department={DEPARTMENT_A}",
     "breakdown_table": f"?period=2023H1&department={DEPARTMENT_A}",
     "monthly_table": f"?period=2023H1&department={DEPARTMENT_A}",
+    "import_template": f"?department={DEPARTMENT_A}&year=2023",
 }
 
 
