@@ -212,3 +212,21 @@ def test_too_many_form_fields_is_a_chinese_400(client, settings, login_as):
     result = response.post(reverse("logout"), {f"f{i}": "1" for i in range(20)})
     assert result.status_code == 400
     assert "请求有误" in result.content.decode()
+
+
+def test_templates_have_no_inline_scripts_or_event_handlers():
+    """The CSP runs only this server's script files: an inline <script> (unless it carries the nonce),
+    an onclick= or a javascript: link would silently not work. Data goes in json_script."""
+    offenders = []
+    for path in _template_files():
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"<script\b([^>]*)>", text, re.I):
+            attributes = match.group(1)
+            if "src=" in attributes or "application/json" in attributes or "csp_nonce" in attributes:
+                continue
+            offenders.append(f"{path.relative_to(BASE_DIR)}: inline <script{attributes}>")
+        offenders += [
+            f"{path.relative_to(BASE_DIR)}: {m.group(0)}"
+            for m in re.finditer(r"\son[a-z]+\s*=\s*[\"']|javascript:", text, re.I)
+        ]
+    assert not offenders, "\n".join(offenders)
