@@ -17,6 +17,8 @@ class SummaryTemplate(models.Model):
     period = models.CharField(_("期间"), max_length=20, unique=True, help_text=_("如 2023H1"))
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文"))
+    signatory = models.CharField(_("署名"), max_length=100, blank=True, help_text=_("如 中共【县名】委政法委员会"))
+    dated = models.CharField(_("成文日期"), max_length=40, blank=True, help_text=_("如 2023年7月10日"))
     version = models.PositiveIntegerField(_("版本"), default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -46,6 +48,8 @@ class SummaryTemplateVersion(models.Model):
     number = models.PositiveIntegerField(_("版本号"))
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文"))
+    signatory = models.CharField(_("署名"), max_length=100, blank=True)
+    dated = models.CharField(_("成文日期"), max_length=40, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -14,6 +14,9 @@ DEMO_PERIOD = "2023H1"
 
 DEMO_TITLE = "【县名】委政法委【年度】上半年工作总结及下半年工作打算"
 
+DEMO_SIGNATORY = "中共【县名】委政法委员会"
+DEMO_DATED = "2023年7月10日"
+
 DEMO_BODY = """
 今年是全面贯彻党的二十大精神的开局之年。上半年，全县政法系统以习近平新时代中国特色社会主义思想为指导，深入贯彻习近平法治思想，坚持党对政法工作的绝对领导，统筹发展和安全，落实中央和省、市、县委政法工作会议部署，聚焦“五大重点工作”，着力建设更高水平的平安【县名】、法治【县名】。现将上半年工作情况和下半年工作打算报告如下。
 一、上半年工作开展情况
@@ -57,4 +60,12 @@ def load_demo_template(*, user=None):
         from ..models import User
 
         user = User.objects.filter(username="reviewer").first()
-    return save_template(period=DEMO_PERIOD, title=DEMO_TITLE, body=DEMO_BODY, user=user, note="示范模板")
+    return save_template(
+        period=DEMO_PERIOD,
+        title=DEMO_TITLE,
+        body=DEMO_BODY,
+        signatory=DEMO_SIGNATORY,
+        dated=DEMO_DATED,
+        user=user,
+        note="示范模板",
+    )

@@ -86,7 +86,9 @@ class Problem:
 
     @property
     def message(self):
-        where = _("第%(line)d行") % {"line": self.line} if self.line else _("标题")
+        where = _("第%(line)d行") % {"line": self.line} if self.line else (self.section or _("标题"))
+        if not self.line:
+            return _("%(where)s：%(text)s %(reason)s") % {"where": where, "text": self.text, "reason": self.reason}
         if self.section:
             where += _("（%(section)s）") % {"section": self.section}
         return _("%(where)s：%(text)s %(reason)s") % {"where": where, "text": self.text, "reason": self.reason}
@@ -284,6 +286,16 @@ def check_template(body, catalogue, *, title=""):
         )
     lines = [title or "", *(body or "").splitlines()]
     problems.sort(key=lambda p: (p.line, lines[p.line].find(p.text) if p.line < len(lines) else 0))
+    return problems
+
+
+def check_sign_off(text, label):
+    """Problems of a sign-off line (署名, 成文日期): only 【县名】【期间】… may appear there."""
+    parts, found = split_line((text or "").strip())
+    problems = [Problem(0, label, bad, reason) for bad, reason in found]
+    for part in parts:
+        if isinstance(part, Placeholder) and not part.special:
+            problems.append(Problem(0, label, part.raw, _("这里只能使用【县名】【期间】【年度】【上年度】。")))
     return problems
 
 

@@ -56,6 +56,8 @@ class RenderedSummary:
     title: object
     blocks: list
     codes: list = field(default_factory=list)
+    signatory: str = ""
+    dated: str = ""
 
     def segments(self):
         for block in [self.title, *self.blocks]:
@@ -72,7 +74,8 @@ class RenderedSummary:
 
     @property
     def text(self):
-        return "\n".join(b.text for b in [self.title, *self.blocks])
+        lines = [b.text for b in [self.title, *self.blocks] if b]
+        return "\n".join([*lines, *(s for s in (self.signatory, self.dated) if s)])
 
 
 def render_summary(template, *, period=None):
@@ -92,7 +95,16 @@ def render_summary(template, *, period=None):
     filled = fill_blocks(blocks, context)
     title = filled[0] if filled and filled[0].kind == TITLE else None
     body = filled[1:] if title else filled
-    return RenderedSummary(period, template, title, body, codes)
+    specials = specials_for(period)
+    return RenderedSummary(
+        period,
+        template,
+        title,
+        body,
+        codes,
+        signatory=fill_specials(template.signatory, specials),
+        dated=fill_specials(template.dated, specials),
+    )
 
 
 def figure_sources(codes, period):

@@ -22,7 +22,7 @@ from ..summary_models import (
     SummaryTemplateVersion,
 )
 from . import excel, pdf, word
-from .placeholders import Problem, TemplateProblem, check_template
+from .placeholders import Problem, TemplateProblem, check_sign_off, check_template
 from .selectors import catalogue, render_summary, responsible_name
 
 logger = logging.getLogger(__name__)
@@ -42,31 +42,46 @@ def _period(code):
 
 
 @transaction.atomic
-def save_template(*, period, title, body, user, note=""):
+def save_template(*, period, title, body, user, note="", signatory=None, dated=None):
     """Save a period's template as a new version; raises TemplateProblem (nothing saved) when it has problems.
 
-    Saving the same text again makes no new version.
+    Saving the same text again makes no new version. signatory/dated None keep the current ones.
     """
     period_code = _period(period).code
     title, body = title.strip(), body.replace("\r\n", "\n").strip()
+    current = SummaryTemplate.objects.filter(period=period_code).first()
+    if signatory is None:
+        signatory = current.signatory if current else ""
+    if dated is None:
+        dated = current.dated if current else ""
+    signatory, dated = signatory.strip(), dated.strip()
     problems = []
     if not title:
         problems.append(Problem(0, "", "", _("标题不能为空。")))
     if not body:
         problems.append(Problem(1, "", "", _("正文不能为空。")))
     problems += check_template(body, catalogue(), title=title)
+    problems += check_sign_off(signatory, _("署名")) + check_sign_off(dated, _("成文日期"))
     if problems:
         raise TemplateProblem(problems)
     now = timezone.now()
     template = SummaryTemplate.objects.select_for_update().filter(period=period_code).first()
     if template is None:
         template = SummaryTemplate.objects.create(
-            period=period_code, title=title, body=body, version=1, updated_by=user, updated_at=now
+            period=period_code,
+            title=title,
+            body=body,
+            signatory=signatory,
+            dated=dated,
+            version=1,
+            updated_by=user,
+            updated_at=now,
         )
-    elif template.title == title and template.body == body:
+    elif (template.title, template.body, template.signatory, template.dated) == (title, body, signatory, dated):
         return template
     else:
         template.title, template.body, template.version = title, body, template.version + 1
+        template.signatory, template.dated = signatory, dated
         template.updated_by, template.updated_at = user, now
         template.save()
     SummaryTemplateVersion.objects.create(
@@ -74,6 +89,8 @@ def save_template(*, period, title, body, user, note=""):
         number=template.version,
         title=title,
         body=body,
+        signatory=signatory,
+        dated=dated,
         note=note,
         created_by=user,
         created_at=now,
@@ -89,6 +106,8 @@ def restore_version(*, template, number, user):
         period=template.period,
         title=version.title,
         body=version.body,
+        signatory=version.signatory,
+        dated=version.dated,
         user=user,
         note=_("恢复自第%(n)d版") % {"n": number},
     )

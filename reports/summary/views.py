@@ -78,6 +78,7 @@ def summary_new(request):
             period=period.code,
             title=title,
             body=body,
+            signatory=base.signatory if base else "",
             user=request.user,
             note=_("以%(base)s为底稿新建") % {"base": base.period} if base else _("新建"),
         )
@@ -128,11 +129,20 @@ def summary_edit(request, period):
     problems = []
     title = template.title if template else ""
     body = template.body if template else ""
+    signatory = template.signatory if template else _("中共【县名】委政法委员会")
+    dated = template.dated if template else ""
     if request.method == "POST":
         title, body = request.POST.get("title", ""), request.POST.get("body", "")
+        signatory, dated = request.POST.get("signatory"), request.POST.get("dated")
         try:
             saved = services.save_template(
-                period=period_obj.code, title=title, body=body, user=request.user, note=request.POST.get("note", "")
+                period=period_obj.code,
+                title=title,
+                body=body,
+                signatory=signatory,
+                dated=dated,
+                user=request.user,
+                note=request.POST.get("note", ""),
             )
         except TemplateProblem as problem:
             problems = problem.problems
@@ -151,6 +161,8 @@ def summary_edit(request, period):
             "period": period_obj,
             "template": template,
             "title_text": title,
+            "signatory_text": signatory,
+            "dated_text": dated,
             "body_text": body,
             "problems": problems,
             "versions": versions,

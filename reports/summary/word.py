@@ -157,6 +157,19 @@ def build_docx(rendered, *, author=""):
             _add_segments(paragraph, block.lead, heading_font, BODY_SIZE)
         _add_segments(paragraph, block.segments, BODY_FONT, BODY_SIZE)
 
+    # GB/T 9704 7.3.5: one blank line under the text, the issuing organ and the date
+    # right-aligned, two characters in from the right edge.
+    if rendered.signatory or rendered.dated:
+        blank = document.add_paragraph()
+        _body_format(blank, indent=False)
+        set_run_font(blank.add_run(""), BODY_FONT, BODY_SIZE)
+        for text in (rendered.signatory, rendered.dated):
+            if text:
+                line = document.add_paragraph()
+                _body_format(line, indent=False, alignment=WD_ALIGN_PARAGRAPH.RIGHT)
+                line.paragraph_format.right_indent = INDENT
+                set_run_font(line.add_run(text), BODY_FONT, BODY_SIZE)
+
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

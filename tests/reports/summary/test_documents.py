@@ -122,7 +122,12 @@ def test_docx_fonts_sizes_spacing_and_indent(demo, docx_bytes):
     fonts = {(_east_asia(r), r.font.name, r.font.size) for r in title.runs}
     assert fonts == {("方正小标宋简体", "方正小标宋简体", Pt(22))}
 
-    body = paragraphs[1:]
+    *body, signatory, dated = paragraphs[1:]
+    # Sign-off: the organ and the date right-aligned, two characters in (GB/T 9704 7.3.5).
+    assert signatory.text == f"中共{settings.COUNTY_NAME}委政法委员会" and dated.text == "2023年7月10日"
+    for line in (signatory, dated):
+        assert line.alignment == WD_ALIGN_PARAGRAPH.RIGHT and line.paragraph_format.right_indent == Pt(32)
+        assert {(_east_asia(r), r.font.size) for r in line.runs} == {("仿宋_GB2312", Pt(16))}
     for paragraph in body:
         fmt = paragraph.paragraph_format
         assert fmt.line_spacing_rule == WD_LINE_SPACING.EXACTLY

@@ -140,3 +140,24 @@ def test_an_export_stuck_for_long_can_be_retried_and_is_closed_as_failed(
     retry.refresh_from_db()
     assert stuck.state == ExportState.FAILED and "超时未完成" in stuck.error
     assert retry.state == ExportState.DONE and retry.retry_of == stuck
+
+
+def test_sign_off_takes_only_special_words(reviewer):
+    template = template_for(DEMO_PERIOD)
+    with pytest.raises(TemplateProblem) as caught:
+        services.save_template(
+            period=DEMO_PERIOD,
+            title=template.title,
+            body=template.body,
+            signatory="中共【县名】委政法委员会【anti_fraud.cases】",
+            dated="2023年7月10日",
+            user=reviewer,
+        )
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("署名：【anti_fraud.cases】")
+    saved = services.save_template(
+        period=DEMO_PERIOD, title=template.title, body=template.body, signatory="县委政法委", dated="", user=reviewer
+    )
+    assert saved.version == 2 and saved.versions.get(number=2).signatory == "县委政法委"
+    restored = services.restore_version(template=saved, number=1, user=reviewer)
+    assert restored.signatory == "中共【县名】委政法委员会" and restored.dated == "2023年7月10日"
