@@ -16,7 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db import connection
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum
 
 from .models import Better, DataValue, Department, Indicator, Kind, MonthlyRollup, Status, Target
 from .periods import Period
@@ -222,27 +223,27 @@ def _rollup_totals(indicators, periods, include_submitted):
         )
         for pk, month, value, number, continuing in cells:
             months[pk].append((month, value, number, continuing))
-        late = {}  # period: {indicator id: (sum, count) at the last month reported}
-        late_months = defaultdict(set)  # period: months holding some department's last value before that
+        late = {}  # period: {indicator id: (sum, count, month) of the last month any department reported}
         for period in periods:
             late[period] = {}
             for pk, rows in months.items():
                 in_period = [r for r in rows if period.first <= r[0] <= period.last]
                 if not in_period:
                     continue
-                # The last month any department reported. Values that do not continue to the next month
-                # before it may be a department's last in the period: those are read from the values.
-                _month, value, number, _c = in_period[-1]
-                ends = [r[0] for r in in_period[:-1] if r[2] != r[3]]
-                if ends:
-                    late[period][pk] = (value, number)
-                    late_months[period].update(ends)
+                # The last month any department reported. When some earlier value does not continue to the
+                # next month, a department may have its last value before it: those are read from the values.
+                month, value, number, _c = in_period[-1]
+                if any(r[2] != r[3] for r in in_period[:-1]):
+                    late[period][pk] = (value, number, month)
                 else:
                     totals[(period, pk)] = (value / number if kinds[pk] == Kind.RATE else value, number)
-        statuses = counted_statuses(include_submitted)
-        for (period, pk), (value, number) in _last_values_before(late, late_months, statuses).items():
+        for (period, pk), (value, number) in _last_values_before(late, counted_statuses(include_submitted)).items():
             value, number = late[period][pk][0] + value, late[period][pk][1] + number
             totals[(period, pk)] = (value / number if kinds[pk] == Kind.RATE else value, number)
+        for period, by_indicator in late.items():  # no department reported late: the last month alone
+            for pk, (value, number, _month) in by_indicator.items():
+                if (period, pk) not in totals:
+                    totals[(period, pk)] = (value / number if kinds[pk] == Kind.RATE else value, number)
     return totals
 
 
@@ -294,39 +295,51 @@ def _level_totals(levels, period, department_ids, statuses, group):
     return totals
 
 
-def _last_values_before(late, late_months, statuses):
-    """{(period, indicator id): (sum, count)} of departments whose last value in the period comes before
-    the period's last reported month, read from the values table in one query (a UNION ALL over periods).
+_LATE_SQL = """
+SELECT %s, t.indicator_id, SUM(t.value), COUNT(t.value) FROM (
+    SELECT i.id AS indicator_id, (
+        SELECT v.value FROM metrics_datavalue v
+        WHERE v.indicator_id = i.id AND v.department_id = d.id AND v.month >= %s AND v.month < %s
+            AND v.status IN ({statuses}) AND v.value IS NOT NULL
+        ORDER BY v.month DESC LIMIT 1
+    ) AS value
+    FROM metrics_indicator i CROSS JOIN metrics_department d
+    WHERE i.id IN ({indicators}) AND NOT EXISTS (
+        SELECT 1 FROM metrics_datavalue e
+        WHERE e.indicator_id = i.id AND e.department_id = d.id AND e.month = %s
+            AND e.status IN ({statuses}) AND e.value IS NOT NULL)
+) t GROUP BY t.indicator_id"""
 
-    Only the months where the rollup shows values that do not continue are read, and of those only the
-    values with no later counted value in the period; always one query, so that the count of queries
+
+def _last_values_before(late, statuses):
+    """{(period, indicator id): (sum, count)} of the last values of departments that did not report in the
+    period's last reported month (`late`: {period: {indicator id: (sum, count, that month)}}).
+
+    One query (a UNION ALL of one SELECT per period and month): per indicator and department without a
+    value in that month, one probe of the unique index for the latest earlier value, so the cost follows
+    indicators × departments, not the values in the period. Always issued, so that the number of queries
     does not depend on the data (indicator 0 matches nothing).
     """
-    selects = []
-    for n, period in enumerate(late):
-        values = DataValue.objects.filter(
-            indicator_id__in=list(late[period]) or [0],
-            month__in=sorted(late_months[period]) or [period.last],
-            status__in=statuses,
-            value__isnull=False,
-        )
-        later = DataValue.objects.filter(
-            indicator_id=OuterRef("indicator_id"),
-            department_id=OuterRef("department_id"),
-            month__gt=OuterRef("month"),
-            month__lte=period.last,
-            status__in=statuses,
-            value__isnull=False,
-        )
-        selects.append(
-            values.filter(~Exists(later))
-            .order_by()
-            .values("indicator_id")
-            .annotate(total=Sum("value"), n=Count("id"), p=Value(n))
-        )
-    periods = list(late)
-    rows = selects[0].union(*selects[1:], all=True) if selects else []
-    return {(periods[row["p"]], row["indicator_id"]): (row["total"], row["n"]) for row in rows}
+    parts, params, periods = [], [], list(late)
+    marks = ", ".join(["%s"] * len(statuses))
+    for n, period in enumerate(periods):
+        by_month = defaultdict(list)
+        for pk, (_value, _number, month) in late[period].items():
+            by_month[month].append(pk)
+        for month, pks in sorted(by_month.items()) or [(period.last, [0])]:
+            parts.append(_LATE_SQL.format(statuses=marks, indicators=", ".join(["%s"] * len(pks))))
+            params += [n, period.first, month, *statuses, *pks, month, *statuses]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    return {(periods[p], pk): (_decimal(total), number) for p, pk, total, number in rows if number}
+
+
+def _decimal(value):
+    """A sum as Decimal (SQLite sums in floating point: back to the values' four places)."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(Decimal("0.0001"))
 
 
 def ratio_of(numerator, denominator):
