@@ -136,7 +136,8 @@ def counted_statuses(include_submitted=False):
 
 
 def _base(indicator_ids, first, last, department_ids, statuses):
-    values = DataValue.objects.filter(
+    # order_by(): DataValue's Meta.ordering would otherwise join indicators, departments and areas.
+    values = DataValue.objects.order_by().filter(
         indicator_id__in=indicator_ids,
         month__gte=first,
         month__lte=last,
@@ -261,7 +262,16 @@ def _base_totals(indicators, periods, *, department_ids, statuses, by_department
             in_period = Q(month__gte=period.first, month__lte=period.last)
             annotations[f"v{n}"] = Sum("value", filter=in_period)
             annotations[f"n{n}"] = Count("id", filter=in_period)
-        rows = _base(flows, first, last, department_ids, statuses).values(*group).annotate(**annotations)
+        # Only the periods' months (this year's and last year's, not the months between).
+        in_periods = Q()
+        for period in periods:
+            in_periods |= Q(month__gte=period.first, month__lte=period.last)
+        rows = (
+            _base(flows, first, last, department_ids, statuses)
+            .filter(in_periods)
+            .values(*group)
+            .annotate(**annotations)
+        )
         for row in rows:
             key = tuple(row[g] for g in group)
             for n, period in enumerate(periods):
@@ -307,8 +317,11 @@ SELECT %s, t.indicator_id, SUM(t.value), COUNT(t.value) FROM (
     WHERE i.id IN ({indicators}) AND NOT EXISTS (
         SELECT 1 FROM metrics_datavalue e
         WHERE e.indicator_id = i.id AND e.department_id = d.id AND e.month = %s
-            AND e.status IN ({statuses}) AND e.value IS NOT NULL)
+            AND e.indicator_id IN ({indicators}) AND e.status IN ({statuses}) AND e.value IS NOT NULL)
+    {fence}
 ) t GROUP BY t.indicator_id"""
+# PostgreSQL would otherwise inline t and run the probe once for SUM and again for COUNT.
+_FENCE = {"postgresql": "OFFSET 0"}
 
 
 def _last_values_before(late, statuses):
@@ -327,8 +340,9 @@ def _last_values_before(late, statuses):
         for pk, (_value, _number, month) in late[period].items():
             by_month[month].append(pk)
         for month, pks in sorted(by_month.items()) or [(period.last, [0])]:
-            parts.append(_LATE_SQL.format(statuses=marks, indicators=", ".join(["%s"] * len(pks))))
-            params += [n, period.first, month, *statuses, *pks, month, *statuses]
+            ids = ", ".join(["%s"] * len(pks))
+            parts.append(_LATE_SQL.format(statuses=marks, indicators=ids, fence=_FENCE.get(connection.vendor, "")))
+            params += [n, period.first, month, *statuses, *pks, month, *pks, *statuses]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
