@@ -32,9 +32,9 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from metrics.models import DataValue, Status
+from metrics.services import write_values
 from metrics.validation import check_value, spec_for, validate
 
 from . import selectors
@@ -262,49 +262,16 @@ def save_report_values(*, report, user, values, notes=None, version=None, commen
         )
 
     status = STATUS_FOR_STATE[locked.state]
-    existing = {
-        v.indicator.code: v
-        for v in DataValue.objects.filter(department_id=locked.department_id, month=locked.month).select_related(
-            "indicator"
-        )
-    }
-    now = timezone.now()
-    to_create, to_update, changed = [], [], []
-    for code in sorted(set(values) | set(notes)):
-        current = existing.get(code)
-        new_value = values.get(code, current.value if current else None)
-        new_note = (notes.get(code, current.note if current else "") or "").strip()
-        if current is None:
-            if new_value is None and not new_note:
-                continue
-            to_create.append(
-                DataValue(
-                    indicator=indicators[code],
-                    department_id=locked.department_id,
-                    month=locked.month,
-                    value=new_value,
-                    note=new_note,
-                    status=status,
-                )
-            )
-            changed.append(code)
-        elif current.value != new_value or current.note != new_note:
-            current.value, current.note, current.status, current.updated_at = new_value, new_note, status, now
-            to_update.append(current)
-            changed.append(code)
-    if to_create:
-        bulk_create_with_history(
-            to_create, DataValue, default_user=user, default_change_reason=comment, default_date=now
-        )
-    if to_update:
-        bulk_update_with_history(
-            to_update,
-            DataValue,
-            ["value", "note", "status", "updated_at"],
-            default_user=user,
-            default_change_reason=comment,
-            default_date=now,
-        )
+    changed = write_values(
+        department=locked.department,
+        month=locked.month,
+        indicators=indicators,
+        values=values,
+        notes=notes,
+        status=status,
+        user=user,
+        comment=comment,
+    )
 
     if changed or locked.state == ReportState.NOT_STARTED:
         to_state = ReportState.DRAFT if locked.state == ReportState.NOT_STARTED else locked.state

@@ -30,9 +30,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from metrics.models import DataValue, Department, Indicator, Kind
+from metrics.services import write_values
 from metrics.validation import check_rules, check_value, fmt, spec_for
 
 from .. import selectors
@@ -418,45 +418,18 @@ def _write_month(*, department, month, user, values, notes, comment, approve):
         to_state = report.state
     status = STATUS_FOR_STATE[to_state]
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=set(values) | set(notes))}
-    existing = {
-        v.indicator.code: v
-        for v in DataValue.objects.filter(department=department, month=month).select_related("indicator")
-    }
     now = timezone.now()
-    to_create, to_update, changed = [], [], []
-    for code in sorted(set(values) | set(notes)):
-        current = existing.get(code)
-        new_value = values.get(code, current.value if current else None)
-        new_note = notes.get(code, current.note if current else "")
-        if current is None:
-            to_create.append(
-                DataValue(
-                    indicator=indicators[code],
-                    department=department,
-                    month=month,
-                    value=new_value,
-                    note=new_note,
-                    status=status,
-                )
-            )
-            changed.append(code)
-        elif current.value != new_value or current.note != new_note or current.status != status:
-            current.value, current.note, current.status, current.updated_at = new_value, new_note, status, now
-            to_update.append(current)
-            changed.append(code)
-    if to_create:
-        bulk_create_with_history(
-            to_create, DataValue, default_user=user, default_change_reason=comment, default_date=now
-        )
-    if to_update:
-        bulk_update_with_history(
-            to_update,
-            DataValue,
-            ["value", "note", "status", "updated_at"],
-            default_user=user,
-            default_change_reason=comment,
-            default_date=now,
-        )
+    changed = write_values(
+        department=department,
+        month=month,
+        indicators=indicators,
+        values=values,
+        notes=notes,
+        status=status,
+        user=user,
+        comment=comment,
+        store_missing=True,
+    )
     if not changed and report.state == to_state:
         return changed
     from_state = report.state

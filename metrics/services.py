@@ -1,0 +1,62 @@
+"""Writes of data values. Callers (the reports services, imports) decide who may write what."""
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from .models import DataValue
+
+
+@transaction.atomic
+def write_values(*, department, month, indicators, values, notes, status, user, comment="", store_missing=False):
+    """Store one department-month's figures for the codes given; returns the codes that changed.
+
+    `indicators` maps code → Indicator for every code in `values` and `notes`;
+    a code absent from `values` (or `notes`) keeps its stored value (or note).
+    Every row written gets `status`. A new row with neither value nor note is
+    not created (missing stays missing) unless `store_missing`: historic data
+    records an explicit "missing" so that it exports back as it came. Each change keeps a history record
+    with `user`, `comment` and one timestamp.
+    """
+    existing = {
+        v.indicator.code: v
+        for v in DataValue.objects.filter(department=department, month=month).select_related("indicator")
+    }
+    now = timezone.now()
+    to_create, to_update, changed = [], [], []
+    for code in sorted(set(values) | set(notes)):
+        current = existing.get(code)
+        new_value = values.get(code, current.value if current else None)
+        new_note = (notes.get(code, current.note if current else "") or "").strip()
+        if current is None:
+            if new_value is None and not new_note and not store_missing:
+                continue
+            to_create.append(
+                DataValue(
+                    indicator=indicators[code],
+                    department=department,
+                    month=month,
+                    value=new_value,
+                    note=new_note,
+                    status=status,
+                )
+            )
+            changed.append(code)
+        elif current.value != new_value or current.note != new_note or current.status != status:
+            current.value, current.note, current.status, current.updated_at = new_value, new_note, status, now
+            to_update.append(current)
+            changed.append(code)
+    if to_create:
+        bulk_create_with_history(
+            to_create, DataValue, default_user=user, default_change_reason=comment, default_date=now
+        )
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            DataValue,
+            ["value", "note", "status", "updated_at"],
+            default_user=user,
+            default_change_reason=comment,
+            default_date=now,
+        )
+    return changed
