@@ -148,7 +148,8 @@ def test_the_whole_journey(transactional_db, demo, live_server, browser, passwor
     # Before approval the leader's dashboard does not count the submitted figure.
     leader = journey.person("leader", password)
     journey.nav(leader, "领导驾驶舱")
-    assert "2023年下半年" in leader.content()
+    # The default period is the latest half-year with approved data: still 2023H1.
+    assert leader.locator("#period").input_value() == "2023H1"
     before = _card(leader)
     assert FIRST not in before and FIXED not in before
     journey.shot(leader, "leader-dashboard-before")
@@ -192,7 +193,9 @@ def test_the_whole_journey(transactional_db, demo, live_server, browser, passwor
     assert (value.value, value.status) == (int(FIXED), Status.APPROVED)
 
     # 5. The leader reloads the dashboard: the new figure is there at once.
+    # Its approval makes 2023H2 the latest half-year with approved data: the default period moves there.
     leader.reload()
+    assert leader.locator("#period").input_value() == "2023H2"
     assert FIXED in _card(leader)
     journey.shot(leader, "leader-dashboard-after")
     journey.shot(leader, "leader-dashboard-chart", focus="#area-anti_fraud")
