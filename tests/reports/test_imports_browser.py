@@ -1,39 +1,21 @@
 """The import pages and the bell in Debian's Chromium: upload, preview, commit; unread count, list."""
 
 import datetime
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from metrics.models import DataValue, Department
 from reports.imports import services
 from reports.notifications import reminders
+from tests.browser import ARTIFACTS, BROWSER_MARKS, launch_chromium
 
 from .imports_helpers import cell, edit
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 FOUND = "mediation.enterprise_disputes_found"
 RESOLVED = "mediation.enterprise_disputes_resolved"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true", reason="Debian's chromium is not installed"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -41,7 +23,7 @@ def browser_page():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which(CHROMIUM) or CHROMIUM, args=ARGS)
+        browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         page = context.new_page()
         yield page

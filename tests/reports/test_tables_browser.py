@@ -1,22 +1,11 @@
 """The figure tables in Chromium at 1280 px: no horizontal scroll, numbers right-aligned, screenshots kept."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from reports.demo import DEMO_PASSWORD
+from tests.browser import ARTIFACTS, BROWSER_MARKS, launch_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true", reason="Debian's chromium is not installed"
-    ),
-]
+pytestmark = [*BROWSER_MARKS, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -24,17 +13,7 @@ def page(live_server, demo):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(playwright)
         tab = browser.new_page(viewport={"width": 1280, "height": 900})
         external = []
         tab.on(

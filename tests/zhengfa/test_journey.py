@@ -9,37 +9,20 @@ kept as a screenshot in test-artifacts/journey-*.png.
 """
 
 import io
-import os
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from django.conf import settings
 from docx import Document
 
 from metrics.models import DataValue, Status
 from reports.models import MonthlyReport, ReportState
+from tests.browser import ARTIFACTS, BROWSER_MARKS, launch_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 MONTH = "2023-08"  # police's August 2023: not in the demo, in the half-year 2023H2
 FIRST, FIXED = "36", "37"  # anti_fraud.cases as first typed, and as corrected after review
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true", reason="Debian's chromium is not installed"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 class Journey:
@@ -101,7 +84,7 @@ def browser():
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which(CHROMIUM) or CHROMIUM, args=ARGS)
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 

@@ -1,36 +1,17 @@
 """The summary pages in Debian's Chromium: preview marks and sources, export progress by polling, the editor."""
 
-import os
 import re
-import shutil
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from django.conf import settings
 
 from reports.models import User
 from reports.summary import services
 from reports.summary.demo import DEMO_PERIOD
 from reports.summary_models import SummaryExport
+from tests.browser import ARTIFACTS, BROWSER_MARKS, launch_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true", reason="Debian's chromium is not installed"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -39,7 +20,7 @@ def page(settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which(CHROMIUM) or CHROMIUM, args=ARGS)
+        browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
         page = context.new_page()
         page.errors, page.outside = [], []
