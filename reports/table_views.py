@@ -167,14 +167,36 @@ def _indicator(code):
         raise Http404(_("没有代码为“%(code)s”的指标。") % {"code": code}) from None
 
 
+INDICATOR_TEMPLATE = "reports/tables/indicator.html"
+
+
+def _indicator_page(request, table, context, filterset, figure_request):
+    """Render one indicator's breakdown or monthly table, or export it when ?export= asks."""
+    RequestConfig(request, paginate=False).configure(table)
+    indicator, label, period = context["indicator"], context["view_label"], figure_request.period
+    title = _("%(name)s · %(view)s · %(period)s") % {"name": indicator.name, "view": label, "period": period.label}
+    fmt = request.GET.get("export")
+    if fmt in EXPORTS:
+        return _export(table, fmt, f"{indicator.name}_{label}_{period.code}", title, figure_request)
+    context.update(
+        {
+            "table": table,
+            "title": title,
+            "figure_request": figure_request,
+            "link_query": _link_query(figure_request),
+        }
+    )
+    context.update(_filter_context(request, filterset))
+    return render(request, INDICATOR_TEMPLATE, context)
+
+
 def breakdown_table(request, code):
     """One indicator by department for a period, with last year's, 同比 and each department's share."""
     indicator = _indicator(code)
-    template = "reports/tables/breakdown.html"
     filterset = FigureFilter(request.GET, queryset=Indicator.objects.none(), user=request.user)
-    context = {"indicator": indicator}
+    context = {"indicator": indicator, "view": "breakdown", "view_label": _("分单位")}
     if not filterset.is_valid():
-        return _invalid(request, template, context, filterset)
+        return _invalid(request, INDICATOR_TEMPLATE, context, filterset)
     figure_request = _checked_request(request, filterset)
     scope = figure_request.scope
     department_ids = scope.department_ids()
@@ -220,21 +242,7 @@ def breakdown_table(request, code):
         value_label=figure_request.period.label,
         previous_label=figure_request.period.year_ago().label,
     )
-    RequestConfig(request, paginate=False).configure(table)
-    title = _("%(name)s · 分单位 · %(period)s") % {"name": indicator.name, "period": figure_request.period.label}
-    fmt = request.GET.get("export")
-    if fmt in EXPORTS:
-        return _export(table, fmt, f"{indicator.name}_分单位_{figure_request.period.code}", title, figure_request)
-    context.update(
-        {
-            "table": table,
-            "title": title,
-            "figure_request": figure_request,
-            "link_query": _link_query(figure_request),
-        }
-    )
-    context.update(_filter_context(request, filterset))
-    return render(request, template, context)
+    return _indicator_page(request, table, context, filterset, figure_request)
 
 
 def _month_label(month, period):
@@ -246,18 +254,17 @@ def _month_label(month, period):
 def monthly_table(request, code):
     """One indicator month by month over the period, each month beside the same month a year earlier."""
     indicator = _indicator(code)
-    template = "reports/tables/monthly.html"
     filterset = FigureFilter(request.GET, queryset=Indicator.objects.none(), user=request.user)
-    context = {"indicator": indicator}
+    context = {"indicator": indicator, "view": "monthly", "view_label": _("逐月")}
     if not filterset.is_valid():
-        return _invalid(request, template, context, filterset)
+        return _invalid(request, INDICATOR_TEMPLATE, context, filterset)
     figure_request = _checked_request(request, filterset)
     period = figure_request.period
     if period.length > MAX_MONTHS:
         context.update(_filter_context(request, filterset))
         context["errors"] = [_("逐月表最多显示 %(n)d 个月，请缩短期间。") % {"n": MAX_MONTHS}]
         context["figure_request"] = figure_request
-        return render(request, template, context, status=400)
+        return render(request, INDICATOR_TEMPLATE, context, status=400)
     previous = period.year_ago()
     series = monthly_series(
         [indicator],
@@ -288,18 +295,4 @@ def monthly_table(request, code):
         value_label=_("%(year)d年") % {"year": period.first.year} if single_year else _("本期"),
         previous_label=_("%(year)d年") % {"year": previous.first.year} if single_year else _("上年同期"),
     )
-    RequestConfig(request, paginate=False).configure(table)
-    title = _("%(name)s · 逐月 · %(period)s") % {"name": indicator.name, "period": period.label}
-    fmt = request.GET.get("export")
-    if fmt in EXPORTS:
-        return _export(table, fmt, f"{indicator.name}_逐月_{period.code}", title, figure_request)
-    context.update(
-        {
-            "table": table,
-            "title": title,
-            "figure_request": figure_request,
-            "link_query": _link_query(figure_request),
-        }
-    )
-    context.update(_filter_context(request, filterset))
-    return render(request, template, context)
+    return _indicator_page(request, table, context, filterset, figure_request)
