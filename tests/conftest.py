@@ -71,3 +71,19 @@ def login_as(client, demo):
         return user
 
     return _login
+
+
+@pytest.fixture
+def browser_page():
+    """A Chromium page at 1280 × 900 in Chinese; closed after the test."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch_chromium
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        page = context.new_page()
+        yield page
+        context.close()
+        browser.close()

@@ -5,22 +5,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser import ARTIFACTS, BROWSER_MARKS, launch_chromium
+from tests.browser import ARTIFACTS, BROWSER_MARKS
 
 pytestmark = BROWSER_MARKS
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        page = context.new_page()
-        yield page
-        context.close()
-        browser.close()
 
 
 def _charts_drawn(page):

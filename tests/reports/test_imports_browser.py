@@ -3,12 +3,10 @@
 import datetime
 import re
 
-import pytest
-
 from metrics.models import DataValue, Department
 from reports.imports import services
 from reports.notifications import reminders
-from tests.browser import ARTIFACTS, BROWSER_MARKS, launch_chromium
+from tests.browser import ARTIFACTS, BROWSER_MARKS
 
 from .imports_helpers import cell, edit
 
@@ -16,19 +14,6 @@ FOUND = "mediation.enterprise_disputes_found"
 RESOLVED = "mediation.enterprise_disputes_resolved"
 
 pytestmark = BROWSER_MARKS
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        page = context.new_page()
-        yield page
-        context.close()
-        browser.close()
 
 
 def _login(page, base, username):
