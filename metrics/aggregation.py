@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum
 
-from .models import Better, DataValue, Department, Indicator, Kind, MonthlyRollup, Status, Target
+from .models import Better, DataValue, Department, Indicator, Kind, MonthlyRollup, Status, Target, UnitRollup
 from .periods import Period
 
 HUNDRED = Decimal(100)
@@ -149,17 +149,20 @@ def _base(indicator_ids, first, last, department_ids, statuses):
     return values
 
 
-def period_totals(indicators, periods, *, department_ids=None, include_submitted=False, by_department=False):
-    """{(period, indicator_id[, department_id]): (value, number of values)} for flows, stocks and rates.
+def period_totals(
+    indicators, periods, *, department_ids=None, include_submitted=False, by_department=False, by_unit=False
+):
+    """{(period, indicator_id[, department or unit id]): (value, number of values)} for flows, stocks and rates.
 
-    For the whole county: one query on the monthly rollup, and one per period
-    for stocks and rates that reads the values of just those indicators whose
-    departments did not all report up to the period's last month (usually
-    none). Otherwise: one query on the values for the flows of all periods and
-    one per period for stocks and rates.
+    For the whole county, and for the county by top-level unit (`by_unit`): one
+    query on the monthly rollup, and one per period for stocks and rates that
+    reads the values of just those indicators (and units) whose departments did
+    not all report up to the period's last month (usually none). Otherwise: one
+    query on the values for the flows of all periods and one per period for
+    stocks and rates.
     """
     if department_ids is None and not by_department:
-        return _rollup_totals(indicators, periods, include_submitted)
+        return _rollup_totals(indicators, periods, include_submitted, per_unit=by_unit)
     return _base_totals(
         indicators,
         periods,
@@ -180,22 +183,30 @@ def _rollup_columns(include_submitted):
     return F("approved_sum"), F("approved_count"), F("approved_continued")
 
 
-def _rollup_totals(indicators, periods, include_submitted):
-    """The county's totals from the rollup (see metrics/rollup.py for when a stock is exact).
+def _level(kind, total, number):
+    """A stock's or rate's figure from the sum and number of the departments' last values."""
+    return total / number if kind == Kind.RATE else total
+
+
+def _rollup_totals(indicators, periods, include_submitted, per_unit=False):
+    """The county's totals, or each top-level unit's (`per_unit`), from the rollup (see metrics/rollup.py
+    for when a stock is exact).
 
     Flows: one grouped query. Stocks and rates: one query for their monthly
     rollup rows, finished here, and one query on the values for departments
     whose last value in a period comes before its last reported month (late
     or skipping), read only where the rollup's continued counts show them.
+    Keys are (indicator id,) or (indicator id, unit id).
     """
     kinds = {i.pk: i.kind for i in indicators if i.kind in (Kind.FLOW, Kind.STOCK, Kind.RATE)}
     totals = {}
     if not kinds or not periods:
         return totals
+    model, group = (UnitRollup, ["indicator_id", "unit_id"]) if per_unit else (MonthlyRollup, ["indicator_id"])
     total, count, continued = _rollup_columns(include_submitted)
     first, last = min(p.first for p in periods), max(p.last for p in periods)
     flows = [pk for pk, kind in kinds.items() if kind == Kind.FLOW]
-    levels = [i for i in indicators if kinds.get(i.pk) in (Kind.STOCK, Kind.RATE)]
+    levels = [pk for pk, kind in kinds.items() if kind in (Kind.STOCK, Kind.RATE)]
 
     if flows:
         annotations = {}
@@ -204,30 +215,31 @@ def _rollup_totals(indicators, periods, include_submitted):
             annotations[f"v{n}"] = Sum(total, filter=in_period)
             annotations[f"n{n}"] = Sum(count, filter=in_period)
         rows = (
-            MonthlyRollup.objects.filter(indicator_id__in=flows, month__gte=first, month__lte=last)
-            .values("indicator_id")
+            model.objects.filter(indicator_id__in=flows, month__gte=first, month__lte=last)
+            .values(*group)
             .annotate(**annotations)
         )
         for row in rows:
+            key = tuple(row[g] for g in group)
             for n, period in enumerate(periods):
                 if row[f"n{n}"]:
-                    totals[(period, row["indicator_id"])] = (row[f"v{n}"], row[f"n{n}"])
+                    totals[(period, *key)] = (row[f"v{n}"], row[f"n{n}"])
 
     if levels:
-        months = defaultdict(list)  # indicator id: [(month, sum, count, continued)] of months with values
+        months = defaultdict(list)  # key: [(month, sum, count, continued)] of months with values
         cells = (
-            MonthlyRollup.objects.filter(indicator_id__in=[i.pk for i in levels], month__gte=first, month__lte=last)
+            model.objects.filter(indicator_id__in=levels, month__gte=first, month__lte=last)
             .annotate(t=total, n=count, c=continued)
             .filter(n__gt=0)
-            .order_by("indicator_id", "month")
-            .values_list("indicator_id", "month", "t", "n", "c")
+            .order_by(*group, "month")
+            .values_list(*group, "month", "t", "n", "c")
         )
-        for pk, month, value, number, continuing in cells:
-            months[pk].append((month, value, number, continuing))
-        late = {}  # period: {indicator id: (sum, count, month) of the last month any department reported}
+        for *key, month, value, number, continuing in cells:
+            months[tuple(key)].append((month, value, number, continuing))
+        late = {}  # period: {key: (sum, count, month) of the last month any department reported}
         for period in periods:
             late[period] = {}
-            for pk, rows in months.items():
+            for key, rows in months.items():
                 in_period = [r for r in rows if period.first <= r[0] <= period.last]
                 if not in_period:
                     continue
@@ -235,16 +247,18 @@ def _rollup_totals(indicators, periods, include_submitted):
                 # next month, a department may have its last value before it: those are read from the values.
                 month, value, number, _c = in_period[-1]
                 if any(r[2] != r[3] for r in in_period[:-1]):
-                    late[period][pk] = (value, number, month)
+                    late[period][key] = (value, number, month)
                 else:
-                    totals[(period, pk)] = (value / number if kinds[pk] == Kind.RATE else value, number)
-        for (period, pk), (value, number) in _last_values_before(late, counted_statuses(include_submitted)).items():
-            value, number = late[period][pk][0] + value, late[period][pk][1] + number
-            totals[(period, pk)] = (value / number if kinds[pk] == Kind.RATE else value, number)
-        for period, by_indicator in late.items():  # no department reported late: the last month alone
-            for pk, (value, number, _month) in by_indicator.items():
-                if (period, pk) not in totals:
-                    totals[(period, pk)] = (value / number if kinds[pk] == Kind.RATE else value, number)
+                    totals[(period, *key)] = (_level(kinds[key[0]], value, number), number)
+        statuses = counted_statuses(include_submitted)
+        for (period, *key), (value, number) in _last_values_before(late, statuses, per_unit).items():
+            key = tuple(key)
+            value, number = late[period][key][0] + value, late[period][key][1] + number
+            totals[(period, *key)] = (_level(kinds[key[0]], value, number), number)
+        for period, by_key in late.items():  # no department reported late: the last month alone
+            for key, (value, number, _month) in by_key.items():
+                if (period, *key) not in totals:
+                    totals[(period, *key)] = (_level(kinds[key[0]], value, number), number)
     return totals
 
 
@@ -332,8 +346,8 @@ def _latest_rows_postgresql(indicator_ids, period, department_ids, statuses, gro
 
 
 _LATE_SQL = """
-SELECT %s, t.indicator_id, SUM(t.value), COUNT(t.value) FROM (
-    SELECT i.id AS indicator_id, (
+SELECT %s, t.indicator_id, {unit_column}SUM(t.value), COUNT(t.value) FROM (
+    SELECT i.id AS indicator_id, COALESCE(d.top_unit_id, d.id) AS unit_id, (
         SELECT v.value FROM metrics_datavalue v
         WHERE v.indicator_id = i.id AND v.department_id = d.id AND v.month >= %s AND v.month < %s
             AND v.status IN ({statuses}) AND v.value IS NOT NULL
@@ -345,34 +359,53 @@ SELECT %s, t.indicator_id, SUM(t.value), COUNT(t.value) FROM (
         WHERE e.indicator_id = i.id AND e.department_id = d.id AND e.month = %s
             AND e.indicator_id IN ({indicators}) AND e.status IN ({statuses}) AND e.value IS NOT NULL)
     {fence}
-) t GROUP BY t.indicator_id"""
+) t GROUP BY t.indicator_id{unit_group}"""
 # PostgreSQL would otherwise inline t and run the probe once for SUM and again for COUNT.
 _FENCE = {"postgresql": "OFFSET 0"}
 
 
-def _last_values_before(late, statuses):
-    """{(period, indicator id): (sum, count)} of the last values of departments that did not report in the
-    period's last reported month (`late`: {period: {indicator id: (sum, count, that month)}}).
+def _last_values_before(late, statuses, per_unit=False):
+    """{(period, *key): (sum, count)} of the last values of departments that did not report in the
+    period's last reported month (`late`: {period: {key: (sum, count, that month)}}, keys being
+    (indicator id,) or, `per_unit`, (indicator id, unit id)).
 
     One query (a UNION ALL of one SELECT per period and month): per indicator and department without a
     value in that month, one probe of the unique index for the latest earlier value, so the cost follows
     indicators × departments, not the values in the period. Always issued, so that the number of queries
     does not depend on the data (indicator 0 matches nothing).
     """
-    parts, params, periods = [], [], list(late)
+    parts, params, shapes = [], [], []  # shapes: the (period, month) of each SELECT
     marks = ", ".join(["%s"] * len(statuses))
-    for n, period in enumerate(periods):
-        by_month = defaultdict(list)
-        for pk, (_value, _number, month) in late[period].items():
-            by_month[month].append(pk)
-        for month, pks in sorted(by_month.items()) or [(period.last, [0])]:
+    unit_column, unit_group = ("t.unit_id, ", ", t.unit_id") if per_unit else ("", "")
+    for period, by_key in late.items():
+        by_month = defaultdict(set)
+        for key, (_value, _number, month) in by_key.items():
+            by_month[month].add(key[0])
+        for month, pks in sorted(by_month.items()) or [(period.last, {0})]:
+            pks = sorted(pks)
             ids = ", ".join(["%s"] * len(pks))
-            parts.append(_LATE_SQL.format(statuses=marks, indicators=ids, fence=_FENCE.get(connection.vendor, "")))
-            params += [n, period.first, month, *statuses, *pks, month, *pks, *statuses]
+            parts.append(
+                _LATE_SQL.format(
+                    statuses=marks,
+                    indicators=ids,
+                    fence=_FENCE.get(connection.vendor, ""),
+                    unit_column=unit_column,
+                    unit_group=unit_group,
+                )
+            )
+            params += [len(shapes), period.first, month, *statuses, *pks, month, *pks, *statuses]
+            shapes.append((period, month))
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
-    return {(periods[p], pk): (_decimal(total), number) for p, pk, total, number in rows if number}
+    result = {}
+    for part, *key, total, number in rows:
+        period, month = shapes[part]
+        key = tuple(key)
+        # A unit whose own last month is another one is probed with its indicator, and left out here.
+        if number and late[period].get(key, (None, None, None))[2] == month:
+            result[(period, *key)] = (_decimal(total), number)
+    return result
 
 
 def _decimal(value):
@@ -451,36 +484,80 @@ def by_department(indicators, period, *, include_submitted=False, department_ids
     """
     indicators = list(indicators)
     previous = period.year_ago()
-    fetched = _with_components(indicators)
     totals = period_totals(
-        fetched,
+        _with_components(indicators),
         [period, previous],
         department_ids=department_ids,
         include_submitted=include_submitted,
         by_department=True,
     )
-    departments = defaultdict(set)
-    for _p, indicator_id, department_id in totals:
-        departments[indicator_id].add(department_id)
+    return _figures_by_part(indicators, totals, period, previous)
 
-    def value(pk, p, d):
-        return totals.get((p, pk, d), (None, 0))[0]
+
+def by_unit(indicators, period, *, scope=COUNTY, include_submitted=False):
+    """{indicator code: {department id: Figure}}: the scope's figures one level down the hierarchy.
+
+    For the county, each top-level unit with everything under it (from the units'
+    rollup: 50 rows a month where the values hold 500); for a department with
+    children, the department's own values and each child's with everything
+    under it; for a department alone, that department. A unit's stock sums its
+    departments' last values, as the county's does. Ratios are computed per
+    unit from its components.
+    """
+    indicators = list(indicators)
+    previous = period.year_ago()
+    fetched = _with_components(indicators)
+    if scope.is_county:
+        totals = period_totals(fetched, [period, previous], include_submitted=include_submitted, by_unit=True)
+        return _figures_by_part(indicators, totals, period, previous)
+    parents = dict(Department.objects.values_list("pk", "parent_id"))
+    root = scope.department.pk
+    part_of = {}  # department id: the child of the root it counts under (or the root itself)
+    for pk in scope.department_ids():
+        part = pk
+        while part != root and parents[part] != root:
+            part = parents[part]
+        part_of[pk] = part
+    by_dept = period_totals(
+        fetched,
+        [period, previous],
+        department_ids=list(part_of),
+        include_submitted=include_submitted,
+        by_department=True,
+    )
+    kinds = {i.pk: i.kind for i in fetched}
+    sums = defaultdict(lambda: [Decimal(0), 0])
+    for (p, pk, department), (value, number) in by_dept.items():
+        cell = sums[(p, pk, part_of[department])]
+        cell[0] += value * number if kinds[pk] == Kind.RATE else value  # rates come as means
+        cell[1] += number
+    totals = {key: (_level(kinds[key[1]], total, number), number) for key, (total, number) in sums.items()}
+    return _figures_by_part(indicators, totals, period, previous)
+
+
+def _figures_by_part(indicators, totals, period, previous):
+    """{indicator code: {part id: Figure}} from totals keyed (period, indicator id, part id)."""
+    parts = defaultdict(set)
+    for _p, indicator_id, part in totals:
+        parts[indicator_id].add(part)
+
+    def value(pk, p, part):
+        return totals.get((p, pk, part), (None, 0))[0]
 
     result = {}
     for i in indicators:
-        per_department = {}
+        figures = {}
         if i.is_ratio:
-            ids = departments[i.numerator_id] | departments[i.denominator_id]
-            for d in ids:
-                per_department[d] = Figure(
+            for part in parts[i.numerator_id] | parts[i.denominator_id]:
+                figures[part] = Figure(
                     i,
-                    ratio_of(value(i.numerator_id, period, d), value(i.denominator_id, period, d)),
-                    ratio_of(value(i.numerator_id, previous, d), value(i.denominator_id, previous, d)),
+                    ratio_of(value(i.numerator_id, period, part), value(i.denominator_id, period, part)),
+                    ratio_of(value(i.numerator_id, previous, part), value(i.denominator_id, previous, part)),
                 )
         else:
-            for d in departments[i.pk]:
-                per_department[d] = Figure(i, value(i.pk, period, d), value(i.pk, previous, d))
-        result[i.code] = per_department
+            for part in parts[i.pk]:
+                figures[part] = Figure(i, value(i.pk, period, part), value(i.pk, previous, part))
+        result[i.code] = figures
     return result
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -55,6 +55,17 @@ class Department(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # The top-level unit this department rolls up to (NULL for a top-level unit itself): the unit of
+    # the dashboard's county-wide breakdown and of the rollup's per-unit rows. Kept by save().
+    top_unit = models.ForeignKey(
+        "self",
+        verbose_name=_("所属一级单位"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     order = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
 
@@ -64,9 +75,40 @@ class Department(models.Model):
         ordering = ["order", "code"]
         verbose_name = _("报送单位")
         verbose_name_plural = _("报送单位")
+        constraints = [
+            # A bulk_create that forgets the top unit fails here rather than filing values under the wrong unit.
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, top_unit__isnull=True)
+                | Q(parent__isnull=False, top_unit__isnull=False),
+                name="department_top_unit_iff_parent",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        """Save, keeping `top_unit` of this department and of everything under it when the parent changes.
+
+        A move between top-level units refiles the departments' values in the per-unit rollup
+        (metrics.rollup.refile_units), in the same transaction.
+        """
+        from . import rollup
+
+        self.top_unit_id = None if self.parent is None else (self.parent.top_unit_id or self.parent_id)
+        with transaction.atomic():
+            before = None
+            if not self._state.adding:
+                before = Department.objects.filter(pk=self.pk).values_list("top_unit_id", "pk").first()
+            super().save(*args, **kwargs)
+            if before is None or (before[0] or before[1]) == self.unit_id:
+                return
+            todo = [self.pk]
+            while todo:  # the subtree, level by level
+                children = list(Department.objects.filter(parent_id__in=todo).values_list("pk", flat=True))
+                Department.objects.filter(pk__in=children).update(top_unit_id=self.unit_id)
+                todo = children
+            rollup.refile_units({before[0] or before[1], self.unit_id})
 
     def clean(self):
         ancestor = self.parent
@@ -74,6 +116,11 @@ class Department(models.Model):
             if ancestor.pk == self.pk:
                 raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
             ancestor = ancestor.parent
+
+    @property
+    def unit_id(self):
+        """The id of the top-level unit this department counts under (its own id when top-level)."""
+        return self.top_unit_id or self.pk
 
 
 class Kind(models.TextChoices):
@@ -352,25 +399,33 @@ class ValidationRule(models.Model):
         )
 
 
-class MonthlyRollup(models.Model):
-    """Counted values of one indicator and month, summed over all departments; kept by database triggers.
+class RollupCounts(models.Model):
+    """What a rollup row keeps: the sums and numbers of approved and of submitted values, and how many
+    of them continue (approved → approved, counted → counted) into the same department's next month."""
 
-    Written only by the triggers on the values table (see metrics/rollup.py and
-    migration 0003), in the same transaction as the change of the value, so it
-    is never behind. `*_continued` count the values whose department also has a
-    counted value the next month: the county's stock for a period is the sum of
-    its last month exactly when every earlier value continues to that month.
-    """
-
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
     approved_sum = models.DecimalField(max_digits=28, decimal_places=4, default=0)
     approved_count = models.IntegerField(default=0)
     submitted_sum = models.DecimalField(max_digits=28, decimal_places=4, default=0)
     submitted_count = models.IntegerField(default=0)
-    # Continued values: approved → approved, and counted → counted (approved or submitted).
     approved_continued = models.IntegerField(default=0)
     counted_continued = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class MonthlyRollup(RollupCounts):
+    """Counted values of one indicator and month, summed over all departments; kept by database triggers.
+
+    Written only by the triggers on the values table (see metrics/rollup.py), in
+    the same transaction as the change of the value, so it is never behind.
+    `*_continued` count the values whose department also has a counted value
+    the next month: the county's stock for a period is the sum of its last
+    month exactly when every earlier value continues to that month.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
 
     class Meta:
         verbose_name = _("月度汇总")
@@ -381,3 +436,25 @@ class MonthlyRollup(models.Model):
 
     def __str__(self):
         return f"{self.indicator_id} {self.month:%Y-%m}"
+
+
+class UnitRollup(RollupCounts):
+    """The monthly rollup per top-level unit (a department with everything under it), kept by the same
+    triggers: the county-wide breakdown by unit reads 50 rows a month where the values hold 500."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = _("单位月度汇总")
+        verbose_name_plural = _("单位月度汇总")
+        constraints = [
+            # Month before unit: a period's rows of an indicator are one range of the index.
+            models.UniqueConstraint(
+                fields=["indicator", "month", "unit"], name="unitrollup_unique_indicator_month_unit"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.unit_id} {self.month:%Y-%m}"

@@ -52,7 +52,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from .models import MonthlyRollup
+from .models import MonthlyRollup, UnitRollup
 
 COLUMNS = "approved_sum, approved_count, submitted_sum, submitted_count, approved_continued, counted_continued"
 # LIMIT 0, not WHERE false: the latter is costed as a scan of the whole table, which at millions of
@@ -70,6 +70,9 @@ PG_SOURCES = {
     "delete": ("old_rows", EMPTY),
 }
 
+# A department's top-level unit (metrics.models.Department.top_unit; its own id when top-level).
+UNIT_OF = "(SELECT COALESCE(u.top_unit_id, u.id) FROM metrics_department u WHERE u.id = {row}.department_id)"
+
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION metrics_rollup_{op}() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $body$
 BEGIN
@@ -80,23 +83,21 @@ BEGIN
             SELECT department_id FROM {old} o UNION ALL SELECT department_id FROM {new} n) c
           ORDER BY 1) d;
 
-    -- Sums and counts: take the old rows out, put the new ones in.
+    -- Sums and counts, per unit and for the county: take the old rows out, put the new ones in.
+    WITH c AS (
+        SELECT x.indicator_id, COALESCE(u.top_unit_id, u.id) AS unit_id, x.month, x.value, x.status, x.sign
+        FROM (SELECT indicator_id, department_id, month, value, status, 1 AS sign FROM {new} n
+              UNION ALL SELECT indicator_id, department_id, month, value, status, -1 FROM {old} o) x
+        JOIN metrics_department u ON u.id = x.department_id
+        WHERE x.value IS NOT NULL AND x.status IN ('approved', 'submitted')
+    ), per_unit AS (
+        INSERT INTO metrics_unitrollup AS r (indicator_id, unit_id, month, {columns})
+        SELECT indicator_id, unit_id, month, {sums}, 0, 0 FROM c GROUP BY indicator_id, unit_id, month
+        ON CONFLICT (indicator_id, month, unit_id) DO UPDATE SET {add_sums}
+    )
     INSERT INTO metrics_monthlyrollup AS r (indicator_id, month, {columns})
-    SELECT indicator_id, month,
-        COALESCE(SUM(sign * value) FILTER (WHERE status = 'approved'), 0),
-        COALESCE(SUM(sign) FILTER (WHERE status = 'approved'), 0),
-        COALESCE(SUM(sign * value) FILTER (WHERE status = 'submitted'), 0),
-        COALESCE(SUM(sign) FILTER (WHERE status = 'submitted'), 0),
-        0, 0
-    FROM (SELECT indicator_id, month, value, status, 1 AS sign FROM {new} n
-          UNION ALL SELECT indicator_id, month, value, status, -1 FROM {old} o) c
-    WHERE value IS NOT NULL AND status IN ('approved', 'submitted')
-    GROUP BY indicator_id, month
-    ON CONFLICT (indicator_id, month) DO UPDATE SET
-        approved_sum = r.approved_sum + EXCLUDED.approved_sum,
-        approved_count = r.approved_count + EXCLUDED.approved_count,
-        submitted_sum = r.submitted_sum + EXCLUDED.submitted_sum,
-        submitted_count = r.submitted_count + EXCLUDED.submitted_count;
+    SELECT indicator_id, month, {sums}, 0, 0 FROM c GROUP BY indicator_id, month
+    ON CONFLICT (indicator_id, month) DO UPDATE SET {add_sums};
 
     -- Continued values: every (month, next month) pair of a department with a
     -- changed end, counted before and after the statement.
@@ -128,24 +129,46 @@ BEGIN
         LEFT JOIN {new} n
             ON n.indicator_id = e.indicator_id AND n.department_id = e.department_id AND n.month = e.month
     ), delta AS (
-        SELECT p.indicator_id, p.month,
+        SELECT p.indicator_id, COALESCE(u.top_unit_id, u.id) AS unit_id, p.month,
             SUM((a.now_a AND b.now_a)::int - (a.was_a AND b.was_a)::int) AS da,
             SUM((a.now_c AND b.now_c)::int - (a.was_c AND b.was_c)::int) AS dc
         FROM pairs p
+        JOIN metrics_department u ON u.id = p.department_id
         JOIN state a ON a.indicator_id = p.indicator_id AND a.department_id = p.department_id AND a.month = p.month
         JOIN state b ON b.indicator_id = p.indicator_id AND b.department_id = p.department_id
             AND b.month = (p.month + interval '1 month')::date
-        GROUP BY p.indicator_id, p.month
+        GROUP BY p.indicator_id, COALESCE(u.top_unit_id, u.id), p.month
+    ), per_unit AS (
+        INSERT INTO metrics_unitrollup AS r (indicator_id, unit_id, month, {columns})
+        SELECT indicator_id, unit_id, month, 0, 0, 0, 0, da, dc FROM delta WHERE da <> 0 OR dc <> 0
+        ON CONFLICT (indicator_id, month, unit_id) DO UPDATE SET {add_continued}
     )
     INSERT INTO metrics_monthlyrollup AS r (indicator_id, month, {columns})
-    SELECT indicator_id, month, 0, 0, 0, 0, da, dc FROM delta WHERE da <> 0 OR dc <> 0
-    ON CONFLICT (indicator_id, month) DO UPDATE SET
-        approved_continued = r.approved_continued + EXCLUDED.approved_continued,
-        counted_continued = r.counted_continued + EXCLUDED.counted_continued;
+    SELECT indicator_id, month, 0, 0, 0, 0, SUM(da), SUM(dc) FROM delta GROUP BY indicator_id, month
+    HAVING SUM(da) <> 0 OR SUM(dc) <> 0
+    ON CONFLICT (indicator_id, month) DO UPDATE SET {add_continued};
     RETURN NULL;
 END
 $body$;
 """
+SUMS = """COALESCE(SUM(sign * value) FILTER (WHERE status = 'approved'), 0),
+        COALESCE(SUM(sign) FILTER (WHERE status = 'approved'), 0),
+        COALESCE(SUM(sign * value) FILTER (WHERE status = 'submitted'), 0),
+        COALESCE(SUM(sign) FILTER (WHERE status = 'submitted'), 0)"""
+ADD_SUMS = """approved_sum = r.approved_sum + EXCLUDED.approved_sum,
+        approved_count = r.approved_count + EXCLUDED.approved_count,
+        submitted_sum = r.submitted_sum + EXCLUDED.submitted_sum,
+        submitted_count = r.submitted_count + EXCLUDED.submitted_count"""
+ADD_CONTINUED = """approved_continued = r.approved_continued + EXCLUDED.approved_continued,
+        counted_continued = r.counted_continued + EXCLUDED.counted_continued"""
+
+
+def _pg_function(op):
+    old, new = PG_SOURCES[op]
+    return PG_FUNCTION.format(
+        op=op, old=old, new=new, columns=COLUMNS, sums=SUMS, add_sums=ADD_SUMS, add_continued=ADD_CONTINUED
+    )
+
 
 PG_TRIGGERS = """
 CREATE TRIGGER metrics_rollup_insert AFTER INSERT ON metrics_datavalue
@@ -157,6 +180,7 @@ CREATE TRIGGER metrics_rollup_delete AFTER DELETE ON metrics_datavalue
 CREATE OR REPLACE FUNCTION metrics_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN
     DELETE FROM metrics_monthlyrollup;
+    DELETE FROM metrics_unitrollup;
     RETURN NULL;
 END
 $body$;
@@ -177,9 +201,19 @@ DROP FUNCTION IF EXISTS metrics_rollup_truncate();
 
 
 def _sqlite_apply(row, sign):
-    """Statements that add (sign '+') or take out (sign '-') one row's share of the rollup."""
+    """Statements that add (sign '+') or take out (sign '-') one row's share of both rollups."""
+    return _sqlite_apply_to("metrics_monthlyrollup", row, sign) + _sqlite_apply_to(
+        "metrics_unitrollup", row, sign, unit=UNIT_OF.format(row=row)
+    )
+
+
+def _sqlite_apply_to(table, row, sign, unit=None):
+    """The statements for one rollup table: the county's, or (with `unit`, the row's unit) the units'."""
     a = f"({row}.status = 'approved' AND {row}.value IS NOT NULL)"
     c = f"({row}.status IN ('approved', 'submitted') AND {row}.value IS NOT NULL)"
+    unit_column, unit_value, of_unit = ("", "", "")
+    if unit is not None:
+        unit_column, unit_value, of_unit = "unit_id, ", f"{unit}, ", f" AND unit_id = {unit}"
 
     def neighbour(offset, statuses):
         return (
@@ -191,14 +225,14 @@ def _sqlite_apply(row, sign):
     approved, counted = "'approved'", "'approved', 'submitted'"
     # Only an added row may need a new cell; a removed one's cell exists (or was flushed with its indicator).
     create = (
-        f"INSERT OR IGNORE INTO metrics_monthlyrollup (indicator_id, month, {COLUMNS})"
-        f" SELECT {row}.indicator_id, {row}.month, 0, 0, 0, 0, 0, 0 WHERE {c};"
+        f"INSERT OR IGNORE INTO {table} (indicator_id, {unit_column}month, {COLUMNS})"
+        f" SELECT {row}.indicator_id, {unit_value}{row}.month, 0, 0, 0, 0, 0, 0 WHERE {c};"
         if sign == "+"
         else ""
     )
     return f"""
     {create}
-    UPDATE metrics_monthlyrollup SET
+    UPDATE {table} SET
         approved_sum = approved_sum {sign} CASE WHEN {a} THEN {row}.value ELSE 0 END,
         approved_count = approved_count {sign} {a},
         submitted_sum = submitted_sum {sign} CASE WHEN {row}.status = 'submitted' AND {row}.value IS NOT NULL
@@ -206,11 +240,11 @@ def _sqlite_apply(row, sign):
         submitted_count = submitted_count {sign} ({row}.status = 'submitted' AND {row}.value IS NOT NULL),
         approved_continued = approved_continued {sign} ({a} AND {neighbour("+1", approved)}),
         counted_continued = counted_continued {sign} ({c} AND {neighbour("+1", counted)})
-    WHERE {c} AND indicator_id = {row}.indicator_id AND month = {row}.month;
-    UPDATE metrics_monthlyrollup SET
+    WHERE {c} AND indicator_id = {row}.indicator_id AND month = {row}.month{of_unit};
+    UPDATE {table} SET
         approved_continued = approved_continued {sign} ({a} AND {neighbour("-1", approved)}),
         counted_continued = counted_continued {sign} ({c} AND {neighbour("-1", counted)})
-    WHERE {c} AND indicator_id = {row}.indicator_id AND month = date({row}.month, '-1 month');
+    WHERE {c} AND indicator_id = {row}.indicator_id AND month = date({row}.month, '-1 month'){of_unit};
 """
 
 
@@ -227,9 +261,9 @@ SQLITE_TRIGGERS = [
 ]
 SQLITE_DROP = [f"DROP TRIGGER IF EXISTS metrics_rollup_{op}" for op in ("insert", "update", "delete")]
 
-REBUILD = """
-INSERT INTO metrics_monthlyrollup (indicator_id, month, {columns})
-SELECT v.indicator_id, v.month,
+# The rollup recomputed from the values table: per indicator and month, or per indicator, unit and month.
+SELECT_ROLLUP = """
+SELECT v.indicator_id, {unit}v.month,
     SUM(CASE WHEN v.status = 'approved' THEN v.value ELSE 0 END),
     SUM(CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END),
     SUM(CASE WHEN v.status = 'submitted' THEN v.value ELSE 0 END),
@@ -237,12 +271,22 @@ SELECT v.indicator_id, v.month,
     SUM(CASE WHEN v.status = 'approved' AND nx.status = 'approved' THEN 1 ELSE 0 END),
     SUM(CASE WHEN nx.id IS NOT NULL THEN 1 ELSE 0 END)
 FROM metrics_datavalue v
+JOIN metrics_department u ON u.id = v.department_id
 LEFT JOIN metrics_datavalue nx
     ON nx.indicator_id = v.indicator_id AND nx.department_id = v.department_id
     AND nx.month = {next_month} AND nx.status IN ('approved', 'submitted') AND nx.value IS NOT NULL
-WHERE v.status IN ('approved', 'submitted') AND v.value IS NOT NULL
-GROUP BY v.indicator_id, v.month
+WHERE v.status IN ('approved', 'submitted') AND v.value IS NOT NULL {only}
+GROUP BY v.indicator_id, {unit}v.month
 """
+UNIT = "COALESCE(u.top_unit_id, u.id)"
+
+
+def _select(vendor, *, per_unit, units=None):
+    """The SELECT that recomputes a rollup (`units`: only these units' rows)."""
+    only = ""
+    if units is not None:
+        only = f"AND {UNIT} IN ({', '.join(str(int(pk)) for pk in units) or 'NULL'})"
+    return SELECT_ROLLUP.format(unit=f"{UNIT}, " if per_unit else "", next_month=NEXT_MONTH[vendor], only=only)
 
 
 NEXT_MONTH = {
@@ -276,13 +320,13 @@ def install(connection, *, force=False):
     """
     if connection.vendor not in NEXT_MONTH:
         raise NotImplementedError(f"no rollup triggers for {connection.vendor}")
-    tables = connection.introspection.table_names()
-    if "metrics_monthlyrollup" not in tables or "metrics_datavalue" not in tables:
+    tables = set(connection.introspection.table_names())
+    if not {"metrics_monthlyrollup", "metrics_unitrollup", "metrics_datavalue"} <= tables:
         return False
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for op, (old, new) in PG_SOURCES.items():
-                cursor.execute(PG_FUNCTION.format(op=op, old=old, new=new, columns=COLUMNS))
+            for op in PG_SOURCES:
+                cursor.execute(_pg_function(op))
         present = _installed(connection)
         current = set(TRIGGERS) <= present.keys()
         if connection.vendor == "sqlite":  # an older trigger body is replaced too
@@ -291,8 +335,8 @@ def install(connection, *, force=False):
             return False
         if connection.vendor == "postgresql":
             cursor.execute(PG_DROP)
-            for op, (old, new) in PG_SOURCES.items():
-                cursor.execute(PG_FUNCTION.format(op=op, old=old, new=new, columns=COLUMNS))
+            for op in PG_SOURCES:
+                cursor.execute(_pg_function(op))
             cursor.execute(PG_TRIGGERS)
         else:
             for sql in SQLITE_DROP + SQLITE_TRIGGERS:
@@ -309,8 +353,15 @@ def uninstall(connection):
 
 
 def _rebuild(cursor, connection):
+    vendor = connection.vendor
     cursor.execute("DELETE FROM metrics_monthlyrollup")
-    cursor.execute(REBUILD.format(columns=COLUMNS, next_month=NEXT_MONTH[connection.vendor]))
+    cursor.execute(
+        f"INSERT INTO metrics_monthlyrollup (indicator_id, month, {COLUMNS}) {_select(vendor, per_unit=False)}"
+    )
+    cursor.execute("DELETE FROM metrics_unitrollup")
+    cursor.execute(
+        f"INSERT INTO metrics_unitrollup (indicator_id, unit_id, month, {COLUMNS}) {_select(vendor, per_unit=True)}"
+    )
 
 
 def rebuild():
@@ -319,19 +370,39 @@ def rebuild():
         _rebuild(cursor, connection)
 
 
-def differences():
-    """{(indicator_id, month): (kept, recomputed)} where the rollup disagrees with the values table.
+def refile_units(unit_ids):
+    """Recompute the per-unit rows of these top-level units (after departments moved between them)."""
+    units = sorted(unit_ids)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM metrics_unitrollup WHERE unit_id IN ({', '.join(['%s'] * len(units))})", units)
+        cursor.execute(
+            f"INSERT INTO metrics_unitrollup (indicator_id, unit_id, month, {COLUMNS}) "
+            f"{_select(connection.vendor, per_unit=True, units=units)}"
+        )
 
-    Cells that are all zero count as absent. Empty when the triggers did their job.
+
+def differences():
+    """{key: (kept, recomputed)} where a rollup disagrees with the values table; empty when in step.
+
+    Keys are (indicator_id, month) for the county's rollup and (indicator_id, month, unit_id) for the
+    units'. Cells that are all zero count as absent.
     """
-    select = REBUILD.split("\n", 2)[2].format(next_month=NEXT_MONTH[connection.vendor])
     with connection.cursor() as cursor:
-        cursor.execute(select)
+        cursor.execute(_select(connection.vendor, per_unit=False))
         expected = {(row[0], _month(row[1])): tuple(row[2:]) for row in cursor.fetchall()}
+        cursor.execute(_select(connection.vendor, per_unit=True))
+        expected.update({(row[0], _month(row[2]), row[1]): tuple(row[3:]) for row in cursor.fetchall()})
+    columns = COLUMNS.split(", ")
     kept = {
         (row[0], row[1]): tuple(row[2:])
-        for row in MonthlyRollup.objects.values_list("indicator_id", "month", *COLUMNS.split(", ")).iterator()
+        for row in MonthlyRollup.objects.values_list("indicator_id", "month", *columns).iterator()
     }
+    kept.update(
+        {
+            (row[0], row[1], row[2]): tuple(row[3:])
+            for row in UnitRollup.objects.values_list("indicator_id", "month", "unit_id", *columns).iterator()
+        }
+    )
     diffs = {}
     for key in expected.keys() | kept.keys():
         a, b = _normal(kept.get(key)), _normal(expected.get(key))

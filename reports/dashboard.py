@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from metrics.aggregation import Scope, by_department, latest_month, monthly_series, summarize
+from metrics.aggregation import Scope, by_unit, latest_month, monthly_series, summarize
 from metrics.formatting import change_phrase, format_pct, format_value
 from metrics.models import Department, Kind
 from metrics.periods import Period, add_months, month_start
@@ -250,8 +250,8 @@ def _month_numbers(series, year):
     return {m.month: v for m, v in series.items() if m.year == year}
 
 
-def indicator_charts(indicator, *, period, series, per_department, department_names):
-    """{chart key: figure dict} of one indicator's trend (this year against last) and department breakdown."""
+def indicator_charts(indicator, *, period, series, per_unit, department_names):
+    """{chart key: figure dict} of one indicator's trend (this year against last) and breakdown by unit."""
     year = period.last.year
     shape = {"unit": indicator.unit, "decimals": indicator.decimals, "percentage": indicator.is_percentage}
     trend = charts.trend_figure(
@@ -262,7 +262,7 @@ def indicator_charts(indicator, *, period, series, per_department, department_na
         bars=indicator.kind == Kind.FLOW,
         **shape,
     )
-    rows = [(department_names.get(pk, str(pk)), f.value, f.previous) for pk, f in per_department.items()]
+    rows = [(department_names.get(pk, str(pk)), f.value, f.previous) for pk, f in per_unit.items()]
     breakdown = charts.breakdown_figure(
         title=_("%(name)s 分单位") % {"name": indicator.name},
         rows=rows,
@@ -292,7 +292,9 @@ def build_dashboard(period, scope, *, include_submitted=False, department_names=
         scope=scope,
         include_submitted=include_submitted,
     )
-    per_department = by_department(charted, period, include_submitted=include_submitted, department_ids=department_ids)
+    # One level down the hierarchy: the county's top-level units, or a department's own figures and its
+    # children's. A city's 500 departments make 50 readable bars, and the units' rollup keeps them fast.
+    per_unit = by_unit(charted, period, scope=scope, include_submitted=include_submitted)
     if department_names is None:
         department_names = dict(Department.objects.values_list("pk", "name"))
 
@@ -309,7 +311,7 @@ def build_dashboard(period, scope, *, include_submitted=False, department_names=
                     indicator,
                     period=period,
                     series=series.get(indicator.code, {}),
-                    per_department=per_department.get(indicator.code, {}),
+                    per_unit=per_unit.get(indicator.code, {}),
                     department_names=department_names,
                 )
             )

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metrics import rollup
-from metrics.aggregation import Scope, by_department, monthly_series, summarize
+from metrics.aggregation import Scope, by_department, by_unit, monthly_series, summarize
 from metrics.models import DataValue, Kind, Status
 from metrics.periods import Period, parse_period
 from tests.factories import AreaFactory, DataValueFactory, DepartmentFactory, IndicatorFactory, RatioFactory
@@ -267,12 +267,37 @@ def check_against_reference(small_catalogue, stored, period, scope_choice, inclu
     expected_ratio = None if numerator is None or not denominator else numerator / denominator * 100
     assert_close(got[ratio.code].value, expected_ratio)
 
+    # The breakdown one level down: the county by top-level unit (a with its child c, and b); a's tree by
+    # a's own values and c's.
+    a, b, c = (d.pk for d in departments)
+    parts = {"county": {a: [a, c], b: [b]}, "a": {a: [a]}, "a_tree": {a: [a], c: [c]}, "b": {b: [b]}}[scope_choice]
+    breakdown = by_unit([*indicators, ratio], period, scope=scope, include_submitted=include_submitted)
+    for index, indicator in enumerate(indicators):
+        for part, members in parts.items():
+            expected = reference(indicator.kind, rows_of(index), period, members)
+            assert_close(_value_of(breakdown[indicator.code].get(part)), expected)
+            previous = reference(indicator.kind, rows_of(index), period.year_ago(), members)
+            assert_close(_previous_of(breakdown[indicator.code].get(part)), previous)
+    for part, members in parts.items():
+        numerator = reference(Kind.FLOW, rows_of(0), period, members)
+        denominator = reference(Kind.FLOW, rows_of(3), period, members)
+        expected_ratio = None if numerator is None or not denominator else numerator / denominator * 100
+        assert_close(_value_of(breakdown[ratio.code].get(part)), expected_ratio)
+
     series = monthly_series(indicators, period.first, period.last, scope=scope, include_submitted=include_submitted)
     for index, indicator in enumerate(indicators):
         for month in MONTHS:
             if month in period:
                 expected = reference(indicator.kind, rows_of(index), Period(month, month), department_ids)
                 assert_close(series[indicator.code].get(month), expected)
+
+
+def _value_of(figure):
+    return None if figure is None else figure.value
+
+
+def _previous_of(figure):
+    return None if figure is None else figure.previous
 
 
 def assert_close(got, expected):
@@ -314,3 +339,50 @@ def test_breakdown_and_monthly_series(demo):
     assert sum(f.value for f in breakdown["anti_fraud.cases"].values()) == 127
     assert sum(series["anti_fraud.cases"].values()) == 127
     assert len(series["enforcement.conclusion_rate"]) == 6
+
+
+def test_units_with_different_last_months_each_take_their_own_late_values(small_catalogue):
+    """Unit a last reported in May, unit b in June; each adds its own late departments' last values once."""
+    indicators, _ratio, (a, b, c) = small_catalogue
+    d = DepartmentFactory(code="prop_d", parent=b)
+    stock = indicators[1]
+    month = [datetime.date(2023, m, 1) for m in range(1, 7)]
+    for department, months, value in ((a, month[:3], 10), (c, month[:5], 1), (b, month[:2], 100), (d, month, 1000)):
+        for m in months:
+            DataValueFactory(indicator=stock, department=department, month=m, value=value)
+    breakdown = by_unit([stock], Period.half(2023, 1))[stock.code]
+    assert {unit: f.value for unit, f in breakdown.items()} == {a.pk: 11, b.pk: 1100}
+    assert summarize(Period.half(2023, 1), indicators=[stock]).figures[0].value == 1111
+
+
+def test_a_department_moved_to_another_unit_takes_its_values_along(small_catalogue):
+    """Re-parenting keeps top units down the subtree and refiles the units' rollup."""
+    indicators, _ratio, (a, b, c) = small_catalogue
+    grandchild = DepartmentFactory(code="prop_e", parent=c)
+    assert (c.top_unit_id, grandchild.top_unit_id) == (a.pk, a.pk)
+    flow = indicators[0]
+    for department, value in ((a, 1), (b, 10), (c, 100), (grandchild, 1000)):
+        DataValueFactory(indicator=flow, department=department, month=datetime.date(2023, 1, 1), value=value)
+    period = Period.half(2023, 1)
+    assert {u: f.value for u, f in by_unit([flow], period)[flow.code].items()} == {a.pk: 1101, b.pk: 10}
+    c.parent = b
+    c.save()
+    grandchild.refresh_from_db()
+    assert grandchild.top_unit_id == b.pk
+    assert rollup.differences() == {}
+    assert {u: f.value for u, f in by_unit([flow], period)[flow.code].items()} == {a.pk: 1, b.pk: 1110}
+    c.parent = None
+    c.save()
+    assert rollup.differences() == {}
+    assert {u: f.value for u, f in by_unit([flow], period)[flow.code].items()} == {a.pk: 1, b.pk: 10, c.pk: 1100}
+
+
+def test_a_child_without_its_top_unit_is_refused(db):
+    """bulk_create skips save(): the database refuses a child whose top unit was not given."""
+    from django.db import IntegrityError, transaction
+
+    from metrics.models import Department
+
+    parent = DepartmentFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Department.objects.bulk_create([Department(code="orphan", name="孤儿单位", parent=parent)])

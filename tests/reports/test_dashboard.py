@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics.aggregation import Figure, Scope, by_department, monthly_series, summarize
+from metrics.aggregation import Figure, Scope, by_unit, monthly_series, summarize
 from metrics.models import Area, Better, DataValue, Department, Indicator, Kind, Status
 from metrics.periods import parse_period
 from reports import dashboard as selectors
@@ -114,12 +114,12 @@ def test_trend_chart_data_equal_the_monthly_series(client, login_as):
     assert sum(this["y"][:6]) == 127
 
 
-def test_breakdown_chart_data_equal_the_department_breakdown(client, login_as):
+def test_breakdown_chart_data_equal_the_breakdown_by_unit(client, login_as):
     login_as("leader")
     response, _page_text = _page(client)
     period = parse_period("2023H1")
     cases = Indicator.objects.get(code="anti_fraud.cases")
-    expected = by_department([cases], period)["anti_fraud.cases"]
+    expected = by_unit([cases], period)["anti_fraud.cases"]
     previous, current = _charts(response)["breakdown:anti_fraud.cases"]["data"]
     names = dict(Department.objects.values_list("pk", "name"))
     assert dict(zip(current["y"], current["x"], strict=True)) == {names[d]: float(f.value) for d, f in expected.items()}
@@ -127,6 +127,23 @@ def test_breakdown_chart_data_equal_the_department_breakdown(client, login_as):
         names[d]: float(f.previous) for d, f in expected.items()
     }
     assert current["x"] == [127.0]
+
+
+def test_the_county_breakdown_shows_top_level_units_with_everything_under_them(client, login_as):
+    """A police station under the 县公安局 adds to the bureau's bar; the bureau's own page shows both."""
+    login_as("leader")
+    police = Department.objects.get(code="police")
+    station = DepartmentFactory(code="police_station", name="城关派出所", parent=police)
+    cases = Indicator.objects.get(code="anti_fraud.cases")
+    DataValueFactory(indicator=cases, department=station, month=datetime.date(2023, 3, 1), value=5)
+
+    previous, current = _charts(_page(client, period="2023H1")[0])["breakdown:anti_fraud.cases"]["data"]
+    assert dict(zip(current["y"], current["x"], strict=True)) == {"县公安局": 132.0}
+
+    response, _text = _page(client, period="2023H1", department="police")
+    previous, current = _charts(response)["breakdown:anti_fraud.cases"]["data"]
+    assert dict(zip(current["y"], current["x"], strict=True)) == {"县公安局": 127.0, "城关派出所": 5.0}
+    assert response.context["data"].summary.by_code()["anti_fraud.cases"].value == 132
 
 
 def test_every_core_area_has_a_trend_and_a_breakdown_for_each_headline_indicator(client, login_as):
