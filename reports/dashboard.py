@@ -250,8 +250,11 @@ def _month_numbers(series, year):
     return {m.month: v for m, v in series.items() if m.year == year}
 
 
-def indicator_charts(indicator, *, period, series, per_unit, department_names):
-    """{chart key: figure dict} of one indicator's trend (this year against last) and breakdown by unit."""
+def indicator_charts(indicator, *, period, series, per_unit, department_names, rolled_up=frozenset()):
+    """{chart key: figure dict} of one indicator's trend (this year against last) and breakdown by unit.
+
+    `rolled_up`: the units whose bars include the departments under them (the title says so).
+    """
     year = period.last.year
     shape = {"unit": indicator.unit, "decimals": indicator.decimals, "percentage": indicator.is_percentage}
     trend = charts.trend_figure(
@@ -263,8 +266,11 @@ def indicator_charts(indicator, *, period, series, per_unit, department_names):
         **shape,
     )
     rows = [(department_names.get(pk, str(pk)), f.value, f.previous) for pk, f in per_unit.items()]
+    title = _("%(name)s 分单位") % {"name": indicator.name}
+    if rolled_up & per_unit.keys():
+        title += _("（含下级单位）")
     breakdown = charts.breakdown_figure(
-        title=_("%(name)s 分单位") % {"name": indicator.name},
+        title=title,
         rows=rows,
         current_label=period.label,
         previous_label=_("上年同期"),
@@ -276,10 +282,10 @@ def indicator_charts(indicator, *, period, series, per_unit, department_names):
     }
 
 
-def build_dashboard(period, scope, *, include_submitted=False, department_names=None, today=None):
+def build_dashboard(period, scope, *, include_submitted=False, departments=None, today=None):
     """Everything the dashboard shows for a period and scope, charts included.
 
-    `department_names` ({id: name}) saves a query when the caller already has the departments.
+    `departments` saves a query when the caller already has them.
     """
     summary = summarize(period, scope=scope, include_submitted=include_submitted)
     panels = _core_panels(summary)
@@ -295,8 +301,11 @@ def build_dashboard(period, scope, *, include_submitted=False, department_names=
     # One level down the hierarchy: the county's top-level units, or a department's own figures and its
     # children's. A city's 500 departments make 50 readable bars, and the units' rollup keeps them fast.
     per_unit = by_unit(charted, period, scope=scope, include_submitted=include_submitted)
-    if department_names is None:
-        department_names = dict(Department.objects.values_list("pk", "name"))
+    if departments is None:
+        departments = list(Department.objects.all())
+    department_names = {d.pk: d.name for d in departments}
+    # Bars that sum a department with those under it: every parent but the scope's own department.
+    rolled_up = {d.parent_id for d in departments if d.parent_id} - {scope.department.pk if scope.department else None}
 
     links = {
         f.indicator.code: detail_links(f.indicator, period=period, scope=scope, include_submitted=include_submitted)
@@ -313,6 +322,7 @@ def build_dashboard(period, scope, *, include_submitted=False, department_names=
                     series=series.get(indicator.code, {}),
                     per_unit=per_unit.get(indicator.code, {}),
                     department_names=department_names,
+                    rolled_up=rolled_up,
                 )
             )
 

@@ -50,7 +50,7 @@ def dashboard(request):
         period,
         scope,
         include_submitted=include_submitted,
-        department_names={d.pk: d.name for d in departments},
+        departments=departments,
     )
     panels = [
         {

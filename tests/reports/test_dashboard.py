@@ -137,12 +137,16 @@ def test_the_county_breakdown_shows_top_level_units_with_everything_under_them(c
     cases = Indicator.objects.get(code="anti_fraud.cases")
     DataValueFactory(indicator=cases, department=station, month=datetime.date(2023, 3, 1), value=5)
 
-    previous, current = _charts(_page(client, period="2023H1")[0])["breakdown:anti_fraud.cases"]["data"]
+    chart = _charts(_page(client, period="2023H1")[0])["breakdown:anti_fraud.cases"]
+    previous, current = chart["data"]
     assert dict(zip(current["y"], current["x"], strict=True)) == {"县公安局": 132.0}
+    assert "分单位（含下级单位）" in chart["layout"]["title"]["text"]
 
     response, _text = _page(client, period="2023H1", department="police")
-    previous, current = _charts(response)["breakdown:anti_fraud.cases"]["data"]
+    chart = _charts(response)["breakdown:anti_fraud.cases"]
+    previous, current = chart["data"]
     assert dict(zip(current["y"], current["x"], strict=True)) == {"县公安局": 127.0, "城关派出所": 5.0}
+    assert "含下级" not in chart["layout"]["title"]["text"]
     assert response.context["data"].summary.by_code()["anti_fraud.cases"].value == 132
 
 
