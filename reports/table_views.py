@@ -170,9 +170,13 @@ def _indicator(code):
 INDICATOR_TEMPLATE = "reports/tables/indicator.html"
 
 
+# A city's breakdown lists hundreds of departments: a page of them at a time (exports take every row).
+ROWS_PER_PAGE = 50
+
+
 def _indicator_page(request, table, context, filterset, figure_request):
     """Render one indicator's breakdown or monthly table, or export it when ?export= asks."""
-    RequestConfig(request, paginate=False).configure(table)
+    RequestConfig(request, paginate={"per_page": ROWS_PER_PAGE}).configure(table)
     indicator, label, period = context["indicator"], context["view_label"], figure_request.period
     title = _("%(name)s · %(view)s · %(period)s") % {"name": indicator.name, "view": label, "period": period.label}
     fmt = request.GET.get("export")

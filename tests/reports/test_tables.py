@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from metrics.models import DataValue, Status
+from metrics.models import DataValue, Indicator, Status
 from reports.serializers import neutralise, plain, to_csv, to_xlsx
 from tests.factories import AreaFactory, DataValueFactory, DepartmentFactory, IndicatorFactory, grow_catalogue
 
@@ -225,6 +225,25 @@ def test_breakdown_by_department_with_total(leader):
     assert "县公安局 127 144" in body
     assert "全县合计 127 144" in body
     assert "100.00%" in body
+
+
+def test_a_long_breakdown_comes_a_page_at_a_time_and_exports_whole(leader):
+    """A city's hundreds of departments: 50 rows a page with the total on each; the export has them all."""
+    from reports.table_views import ROWS_PER_PAGE
+
+    cases = Indicator.objects.get(code="anti_fraud.cases")
+    for n in range(ROWS_PER_PAGE + 10):
+        DataValueFactory(
+            indicator=cases, department=DepartmentFactory(code=f"town{n:02d}"), month=datetime.date(2023, 1, 1)
+        )
+    first = leader.get(breakdown("anti_fraud.cases"), {"period": "2023H1"}).content.decode()
+    second = leader.get(breakdown("anti_fraud.cases"), {"period": "2023H1", "page": "2"}).content.decode()
+    rows = [page.split("<tbody", 1)[1].split("</tbody>")[0].count("<tr") for page in (first, second)]
+    assert rows == [ROWS_PER_PAGE + 1, 61 - ROWS_PER_PAGE + 1]  # 61 departments, and the total row on each
+    assert "第 1 / 2 页" in text(first) and "page=2" in first
+    assert "全县合计" in text(second.split("<tbody", 1)[1])
+    exported = leader.get(breakdown("anti_fraud.cases"), {"period": "2023H1", "export": "csv"}).content.decode()
+    assert len(exported.strip().splitlines()) == 1 + 61 + 1  # header, departments, total
 
 
 def test_breakdown_marks_a_responsible_department_without_values_as_missing(leader):
