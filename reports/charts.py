@@ -141,7 +141,9 @@ def breakdown_figure(*, title, unit, decimals=0, percentage=False, rows, current
         }
         for label, index, colour in ((previous_label, 2, LAST_YEAR), (current_label, 1, THIS_YEAR))
     ]
-    height = max(260, 120 + 46 * len(names))
+    # A county's dozen units get roomy bars; a city's fifty get thinner ones, so the chart stays readable.
+    row = max(22, min(46, 600 / max(len(names), 1)))
+    height = max(260, round(120 + row * len(names)))
     layout = _layout(_titled(title, unit), height=height)
     # Few departments: thinner bars, so that one department does not fill the chart.
     layout["barmode"] = "group"

@@ -89,6 +89,9 @@ def test_breakdown_grows_with_the_number_of_departments():
 
     assert height(1) == height(2) == 260
     assert height(20) > height(5) > 260
+    heights = [height(n) for n in range(1, 80)]
+    assert heights == sorted(heights)  # never shorter for more bars
+    assert height(50) == 120 + 22 * 50  # a city's fifty units: thinner bars
 
 
 def test_number_format_follows_the_indicator():
