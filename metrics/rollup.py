@@ -374,6 +374,10 @@ def refile_units(unit_ids):
     """Recompute the per-unit rows of these top-level units (after departments moved between them)."""
     units = sorted(unit_ids)
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Writers of values wait until the move commits (and it waits for those under way), so no
+            # value is filed under the old unit after the recount, nor counted twice. Moves are rare.
+            cursor.execute("LOCK TABLE metrics_datavalue IN SHARE MODE")
         cursor.execute(f"DELETE FROM metrics_unitrollup WHERE unit_id IN ({', '.join(['%s'] * len(units))})", units)
         cursor.execute(
             f"INSERT INTO metrics_unitrollup (indicator_id, unit_id, month, {COLUMNS}) "
