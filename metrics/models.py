@@ -90,18 +90,33 @@ class Department(models.Model):
     def save(self, *args, **kwargs):
         """Save, keeping `top_unit` of this department and of everything under it when the parent changes.
 
-        A move between top-level units refiles the departments' values in the per-unit rollup
-        (metrics.rollup.refile_units), in the same transaction.
+        The parent's own top unit is read from the database under a row lock (FOR NO KEY UPDATE: it
+        waits for a concurrent move of the parent, not for writers of values), so that move is not
+        missed. A move between top-level units holds back writers of values (rollup.hold_writers)
+        and refiles the departments' values in the per-unit rollup (rollup.refile_units), in the
+        same transaction.
         """
         from . import rollup
 
-        self.top_unit_id = None if self.parent is None else (self.parent.top_unit_id or self.parent_id)
         with transaction.atomic():
-            before = None
-            if not self._state.adding:
-                before = Department.objects.filter(pk=self.pk).values_list("top_unit_id", "pk").first()
+            self.top_unit_id = None
+            if self.parent_id is not None:
+                parent_unit = (
+                    Department.objects.select_for_update(no_key=True)
+                    .filter(pk=self.parent_id)
+                    .values_list("top_unit_id", flat=True)
+                    .first()
+                )
+                self.top_unit_id = parent_unit or self.parent_id
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "parent" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "top_unit"}
+            before = Department.objects.filter(pk=self.pk).values_list("top_unit_id", "pk").first() if self.pk else None
+            moves = before is not None and (before[0] or before[1]) != self.unit_id
+            if moves:
+                rollup.hold_writers()
             super().save(*args, **kwargs)
-            if before is None or (before[0] or before[1]) == self.unit_id:
+            if not moves:
                 return
             todo = [self.pk]
             while todo:  # the subtree, level by level

@@ -370,14 +370,24 @@ def rebuild():
         _rebuild(cursor, connection)
 
 
+def hold_writers():
+    """Until the transaction ends, hold back writers of values and other moves (PostgreSQL).
+
+    Taken before a department moves: writers under way finish first, later ones wait and then see
+    the new top units, so no value is filed under the old unit after the recount, nor counted twice;
+    two moves take turns. SHARE ROW EXCLUSIVE conflicts with writers and with itself, not with
+    readers. Moves are rare. SQLite serialises writers anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE metrics_datavalue IN SHARE ROW EXCLUSIVE MODE")
+
+
 def refile_units(unit_ids):
     """Recompute the per-unit rows of these top-level units (after departments moved between them)."""
     units = sorted(unit_ids)
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Writers of values wait until the move commits (and it waits for those under way), so no
-            # value is filed under the old unit after the recount, nor counted twice. Moves are rare.
-            cursor.execute("LOCK TABLE metrics_datavalue IN SHARE MODE")
+        hold_writers()
         cursor.execute(f"DELETE FROM metrics_unitrollup WHERE unit_id IN ({', '.join(['%s'] * len(units))})", units)
         cursor.execute(
             f"INSERT INTO metrics_unitrollup (indicator_id, unit_id, month, {COLUMNS}) "

@@ -64,6 +64,23 @@ def _layout(title, *, height):
     }
 
 
+def _say_no_data(layout):
+    """An empty chart says so, instead of showing bare made-up axes."""
+    layout["annotations"] = [
+        {
+            "text": _("本期无数据"),
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.5,
+            "y": 0.5,
+            "showarrow": False,
+            "font": {"size": 16, "color": LAST_YEAR},
+        }
+    ]
+    for axis in ("xaxis", "yaxis"):
+        layout[axis] = {**layout.get(axis, {}), "visible": False}
+
+
 def trend_figure(*, title, unit, decimals=0, percentage=False, year, this_year, last_year, bars=True):
     """This year's months against last year's, January to December.
 
@@ -116,6 +133,8 @@ def trend_figure(*, title, unit, decimals=0, percentage=False, year, this_year, 
     }
     if percentage:
         layout["yaxis"]["range"] = [0, 100]
+    if all(y is None for trace in traces for y in trace["y"]):
+        _say_no_data(layout)
     return {"data": traces, "layout": layout}
 
 
@@ -158,6 +177,8 @@ def breakdown_figure(*, title, unit, decimals=0, percentage=False, rows, current
         "automargin": True,
         "nticks": 6,
     }
+    if all(r[1] is None and r[2] is None for r in ordered):
+        _say_no_data(layout)
     return {"data": traces, "layout": layout}
 
 

@@ -304,6 +304,10 @@ def build_dashboard(period, scope, *, include_submitted=False, departments=None,
     if departments is None:
         departments = list(Department.objects.all())
     department_names = {d.pk: d.name for d in departments}
+    if scope.department and scope.include_children:
+        # Beside its children's bars, the department's own bar holds its own values only.
+        own = department_names.get(scope.department.pk, scope.department.name)
+        department_names[scope.department.pk] = _("%(name)s（本级）") % {"name": own}
     # Bars that sum a department with those under it: every parent but the scope's own department.
     rolled_up = {d.parent_id for d in departments if d.parent_id} - {scope.department.pk if scope.department else None}
 

@@ -176,7 +176,10 @@ ROWS_PER_PAGE = 50
 
 def _indicator_page(request, table, context, filterset, figure_request):
     """Render one indicator's breakdown or monthly table, or export it when ?export= asks."""
-    RequestConfig(request, paginate={"per_page": ROWS_PER_PAGE}).configure(table)
+    RequestConfig(request, paginate=False).configure(table)
+    # Fixed page size (no ?per_page=); a bad or out-of-range page number gives the first or last page.
+    table.paginate(per_page=ROWS_PER_PAGE)
+    table.page = table.paginator.get_page(request.GET.get(table.prefixed_page_field))
     indicator, label, period = context["indicator"], context["view_label"], figure_request.period
     title = _("%(name)s · %(view)s · %(period)s") % {"name": indicator.name, "view": label, "period": period.label}
     fmt = request.GET.get("export")

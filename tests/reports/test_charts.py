@@ -104,3 +104,14 @@ def test_figure_dict_is_plain_json_without_typed_arrays_or_external_urls():
     text = json.dumps(_trend())
     assert "bdata" not in text
     assert "http" not in text
+
+
+def test_an_empty_chart_says_so():
+    trend = trend_figure(title="t", unit="件", year=2023, this_year={}, last_year={})
+    breakdown = breakdown_figure(title="t", unit="件", rows=[], current_label="本期", previous_label="上年同期")
+    for figure in (trend, breakdown):
+        layout = figure_dict(figure)["layout"]
+        assert [a["text"] for a in layout["annotations"]] == ["本期无数据"]
+        assert layout["xaxis"]["visible"] is False and layout["yaxis"]["visible"] is False
+    full = trend_figure(title="t", unit="件", year=2023, this_year={1: Decimal(3)}, last_year={})
+    assert "annotations" not in figure_dict(full)["layout"]

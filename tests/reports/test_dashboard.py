@@ -145,7 +145,7 @@ def test_the_county_breakdown_shows_top_level_units_with_everything_under_them(c
     response, _text = _page(client, period="2023H1", department="police")
     chart = _charts(response)["breakdown:anti_fraud.cases"]
     previous, current = chart["data"]
-    assert dict(zip(current["y"], current["x"], strict=True)) == {"县公安局": 127.0, "城关派出所": 5.0}
+    assert dict(zip(current["y"], current["x"], strict=True)) == {"县公安局（本级）": 127.0, "城关派出所": 5.0}
     assert "含下级" not in chart["layout"]["title"]["text"]
     assert response.context["data"].summary.by_code()["anti_fraud.cases"].value == 132
 

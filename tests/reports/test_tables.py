@@ -242,6 +242,9 @@ def test_a_long_breakdown_comes_a_page_at_a_time_and_exports_whole(leader):
     assert rows == [ROWS_PER_PAGE + 1, 61 - ROWS_PER_PAGE + 1]  # 61 departments, and the total row on each
     assert "第 1 / 2 页" in text(first) and "page=2" in first
     assert "全县合计" in text(second.split("<tbody", 1)[1])
+    for odd in ({"page": "x"}, {"page": "99"}, {"page": "-1", "per_page": "-1"}, {"per_page": "0"}):
+        response = leader.get(breakdown("anti_fraud.cases"), {"period": "2023H1", **odd})
+        assert response.status_code == 200 and "/ 2 页" in text(response.content.decode())
     exported = leader.get(breakdown("anti_fraud.cases"), {"period": "2023H1", "export": "csv"}).content.decode()
     assert len(exported.strip().splitlines()) == 1 + 61 + 1  # header, departments, total
 
