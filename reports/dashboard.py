@@ -220,8 +220,22 @@ class Dashboard:
     charts: dict  # {chart key: figure dict}
     links: dict  # {indicator code: {"breakdown" | "trend" | "area": detail url or None}}
 
+    department_ids: list | None = None  # the scope's departments; None for the county
+
     def link(self, figure, kind="breakdown"):
         return self.links.get(figure.indicator.code, {}).get(kind)
+
+    def entered_elsewhere(self, figure):
+        """Whether, in a department's view, a missing figure is one that only departments outside it enter
+        (a ratio: its numerator's department). Shown as 非本单位指标, not 缺数: nobody here was due."""
+        if self.department_ids is None or not figure.missing:
+            return False
+        indicator = figure.indicator
+        responsible = indicator.department_id
+        if responsible is None and indicator.numerator_id:
+            numerator = next((f for f in self.summary.figures if f.indicator.pk == indicator.numerator_id), None)
+            responsible = numerator and numerator.indicator.department_id
+        return responsible is not None and responsible not in self.department_ids
 
     @property
     def cards(self):
@@ -343,6 +357,7 @@ def build_dashboard(period, scope, *, include_submitted=False, departments=None,
         bad_movers=bad,
         charts=figures,
         links=links,
+        department_ids=department_ids,
     )
 
 
@@ -361,6 +376,7 @@ class Shown:
     arrow: str
     tone: str  # "good", "bad" or "neutral"
     url: str | None
+    elsewhere: bool = False  # missing in a department's view because other departments enter it
 
     @property
     def indicator(self):
@@ -372,10 +388,14 @@ class Shown:
         return self.figure.change is not None
 
 
-def shown(figure, url=None):
-    """Format one figure for display with metrics.formatting (percentages change in 个百分点)."""
+def shown(figure, url=None, elsewhere=False):
+    """Format one figure for display with metrics.formatting (percentages change in 个百分点).
+
+    `elsewhere`: see Dashboard.entered_elsewhere.
+    """
     good = figure.is_good
     return Shown(
+        elsewhere=elsewhere,
         figure=figure,
         value=format_value(figure.value, figure.indicator, with_unit=False),
         change=change_phrase(figure),

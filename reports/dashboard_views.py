@@ -55,7 +55,7 @@ def dashboard(request):
     panels = [
         {
             "panel": panel,
-            "cards": [selectors.shown(f, data.link(f)) for f in panel.figures],
+            "cards": [selectors.shown(f, data.link(f), data.entered_elsewhere(f)) for f in panel.figures],
             # The indicators whose charts the area's picker switches between, with their detail links.
             "options": [(f.indicator, data.links[f.indicator.code], f is panel.lead) for f in panel.figures],
             "area_url": panel.links.get("area"),

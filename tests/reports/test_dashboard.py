@@ -228,10 +228,24 @@ def test_scope_limits_figures_to_the_department(client, login_as):
     cards = {c.indicator.code: c for item in response.context["panels"] for c in item["cards"]}
     assert cards["anti_fraud.cases"].figure.value == 127
     assert cards["mediation.tribunal_cases_closed"].figure.missing  # the court's, not the police's
-    missing = page.split('data-indicator="mediation.tribunal_cases_closed"')[1].split("</div>")[0]
-    assert "缺数" in missing and ">0<" not in missing  # missing is shown as missing, never 0
+    other = page.split('data-indicator="mediation.tribunal_cases_closed"')[1].split("</a>")[0]
+    assert "非本单位指标" in other and "缺数" not in other and ">0<" not in other  # not due here, never 0
+    assert cards["mediation.enterprise_dispute_success_rate"].elsewhere  # a ratio: its numerator's department
     assert all(c.figure.value == expected[code].value for code, c in cards.items())
     assert "县公安局" in page.split('id="dash-sub"')[1].split("</p>")[0]
+
+
+def test_a_departments_own_missing_figure_is_still_missing(client, login_as):
+    """In the police's view, a police indicator without values is 缺数; the court's is 非本单位指标."""
+    login_as("leader")
+    DataValue.objects.filter(indicator__code="anti_fraud.cases", month__year=2023).delete()
+    response, page = _page(client, period="2023H1", department="police")
+    cards = {c.indicator.code: c for item in response.context["panels"] for c in item["cards"]}
+    assert cards["anti_fraud.cases"].figure.missing and not cards["anti_fraud.cases"].elsewhere
+    own = page.split('data-indicator="anti_fraud.cases"')[1].split("</a>")[0]
+    assert "缺数" in own and "非本单位指标" not in own
+    county = _page(client, period="2023H1")[0].context["panels"]
+    assert not any(c.elsewhere for item in county for c in item["cards"])
 
 
 def test_only_reviewers_may_include_submitted_values(client, login_as):
