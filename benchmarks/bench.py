@@ -199,7 +199,7 @@ def generate(size):
             Area(code=f"area{n:02d}", name=f"领域{n:02d}", order=n, core=n <= CORE_AREAS) for n in range(1, AREAS + 1)
         )
         top_units = Department.objects.bulk_create(
-            Department(code=f"unit{n:03d}", name=f"单位{n:03d}", kind="县", order=n * 100) for n in range(tops)
+            Department(code=f"unit{n:03d}", name=f"单位{n:03d}", kind="county", order=n * 100) for n in range(tops)
         )
         Department.objects.bulk_create(
             Department(

@@ -41,12 +41,25 @@ class DepartmentQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
+class DepartmentKind(models.TextChoices):
+    COMMITTEE = "committee", _("党委部门")
+    COURT = "court", _("法院")
+    PROCURATORATE = "procuratorate", _("检察院")
+    POLICE = "police", _("公安机关")
+    JUSTICE = "justice", _("司法行政")
+    PETITION = "petition", _("信访部门")
+    BUREAU = "bureau", _("政府部门")
+    TOWN = "town", _("乡镇（街道）")
+    COUNTY = "county", _("区县")
+    OTHER = "other", _("其他")
+
+
 class Department(models.Model):
     """A reporting department; towns and sub-units roll up to their parent."""
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=80)
-    kind = models.CharField(_("类别"), max_length=40, blank=True)
+    kind = models.CharField(_("类别"), max_length=40, blank=True, choices=DepartmentKind.choices)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("上级单位"),

@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
-    "axes",
+    "zhengfa.apps.AxesConfig",  # django-axes, named in Chinese
     "metrics",
     "reports",
 ]

@@ -93,3 +93,13 @@ def test_pages_load_nothing_from_outside(client, login_as):
     login_as("admin")
     page = client.get(reverse("home")).content.decode()
     assert "http://" not in page and "https://" not in page
+
+
+def test_the_admin_names_login_security_and_department_kinds_in_chinese(client, login_as):
+    login_as("admin")
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "登录安全" in index and "登录失败计数" in index
+    assert "Access attempts" not in index and "Axes" not in index
+    departments = client.get(reverse("admin:metrics_department_changelist")).content.decode()
+    assert "公安机关" in departments and "党委部门" in departments
+    assert 'class="field-kind">公安机关<' in departments and 'class="field-kind">police<' not in departments
