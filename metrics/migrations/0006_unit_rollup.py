@@ -25,7 +25,8 @@ def fill_unit_rollup(apps, schema_editor):
 
 
 def drop_triggers(apps, schema_editor):
-    # Going back: the triggers' bodies name the units' rollup, which goes.
+    # Going back: the triggers' bodies name the units' rollup, which goes. The code of 0005's time
+    # reinstalls its own triggers on its next migrate; this code does not (install() needs both tables).
     from metrics.rollup import uninstall
 
     uninstall(schema_editor.connection)
