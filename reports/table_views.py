@@ -6,8 +6,10 @@ or `?export=xlsx` returns exactly the rows shown, in the order shown.
 """
 
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
@@ -174,11 +176,19 @@ INDICATOR_TEMPLATE = "reports/tables/indicator.html"
 ROWS_PER_PAGE = 50
 
 
+class DataRowsPaginator(Paginator):
+    """Counts a table's data rows only: its pinned total row comes on every page anyway."""
+
+    @cached_property
+    def count(self):
+        return len(self.object_list.data)
+
+
 def _indicator_page(request, table, context, filterset, figure_request):
     """Render one indicator's breakdown or monthly table, or export it when ?export= asks."""
     RequestConfig(request, paginate=False).configure(table)
     # Fixed page size (no ?per_page=); a bad or out-of-range page number gives the first or last page.
-    table.paginate(per_page=ROWS_PER_PAGE)
+    table.paginate(paginator_class=DataRowsPaginator, per_page=ROWS_PER_PAGE)
     table.page = table.paginator.get_page(request.GET.get(table.prefixed_page_field))
     indicator, label, period = context["indicator"], context["view_label"], figure_request.period
     title = _("%(name)s · %(view)s · %(period)s") % {"name": indicator.name, "view": label, "period": period.label}

@@ -247,6 +247,11 @@ def test_a_long_breakdown_comes_a_page_at_a_time_and_exports_whole(leader):
         assert response.status_code == 200 and "/ 2 页" in text(response.content.decode())
     exported = leader.get(breakdown("anti_fraud.cases"), {"period": "2023H1", "export": "csv"}).content.decode()
     assert len(exported.strip().splitlines()) == 1 + 61 + 1  # header, departments, total
+    # Exactly a page of departments: one page (the total row does not spill onto a second).
+    DataValue.objects.filter(indicator=cases, department__code__in=[f"town{n:02d}" for n in range(11)]).delete()
+    whole = leader.get(breakdown("anti_fraud.cases"), {"period": "2023H1"}).content.decode()
+    assert whole.split("<tbody", 1)[1].split("</tbody>")[0].count("<tr") == ROWS_PER_PAGE + 1
+    assert "页" not in text(whole.split("</table>")[1])
 
 
 def test_breakdown_marks_a_responsible_department_without_values_as_missing(leader):
