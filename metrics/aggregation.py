@@ -209,21 +209,8 @@ def _rollup_totals(indicators, periods, include_submitted, per_unit=False):
     levels = [pk for pk, kind in kinds.items() if kind in (Kind.STOCK, Kind.RATE)]
 
     if flows:
-        annotations = {}
-        for n, period in enumerate(periods):
-            in_period = Q(month__gte=period.first, month__lte=period.last)
-            annotations[f"v{n}"] = Sum(total, filter=in_period)
-            annotations[f"n{n}"] = Sum(count, filter=in_period)
-        rows = (
-            model.objects.filter(indicator_id__in=flows, month__gte=first, month__lte=last)
-            .values(*group)
-            .annotate(**annotations)
-        )
-        for row in rows:
-            key = tuple(row[g] for g in group)
-            for n, period in enumerate(periods):
-                if row[f"n{n}"]:
-                    totals[(period, *key)] = (row[f"v{n}"], row[f"n{n}"])
+        rows = model.objects.filter(indicator_id__in=flows, month__gte=first, month__lte=last)
+        totals.update(_flow_totals(rows, group, periods, lambda q: (Sum(total, filter=q), Sum(count, filter=q))))
 
     if levels:
         months = defaultdict(list)  # key: [(month, sum, count, continued)] of months with values
@@ -262,6 +249,24 @@ def _rollup_totals(indicators, periods, include_submitted, per_unit=False):
     return totals
 
 
+def _flow_totals(rows, group, periods, aggregates):
+    """{(period, *group values): (sum, count)} of flows: one grouped query, a filtered sum and count per period.
+
+    `rows` are rollup cells or values; `aggregates(filter)` gives the (sum, count) to take of them.
+    """
+    annotations = {}
+    for n, period in enumerate(periods):
+        in_period = Q(month__gte=period.first, month__lte=period.last)
+        annotations[f"v{n}"], annotations[f"n{n}"] = aggregates(in_period)
+    totals = {}
+    for row in rows.values(*group).annotate(**annotations):
+        key = tuple(row[g] for g in group)
+        for n, period in enumerate(periods):
+            if row[f"n{n}"]:
+                totals[(period, *key)] = (row[f"v{n}"], row[f"n{n}"])
+    return totals
+
+
 def _base_totals(indicators, periods, *, department_ids, statuses, by_department):
     """Totals straight from the values table (a scope of departments, or per department)."""
     flows = [i.pk for i in indicators if i.kind == Kind.FLOW]
@@ -271,26 +276,12 @@ def _base_totals(indicators, periods, *, department_ids, statuses, by_department
 
     if flows and periods:
         first, last = min(p.first for p in periods), max(p.last for p in periods)
-        annotations = {}
-        for n, period in enumerate(periods):
-            in_period = Q(month__gte=period.first, month__lte=period.last)
-            annotations[f"v{n}"] = Sum("value", filter=in_period)
-            annotations[f"n{n}"] = Count("id", filter=in_period)
         # Only the periods' months (this year's and last year's, not the months between).
         in_periods = Q()
         for period in periods:
             in_periods |= Q(month__gte=period.first, month__lte=period.last)
-        rows = (
-            _base(flows, first, last, department_ids, statuses)
-            .filter(in_periods)
-            .values(*group)
-            .annotate(**annotations)
-        )
-        for row in rows:
-            key = tuple(row[g] for g in group)
-            for n, period in enumerate(periods):
-                if row[f"n{n}"]:
-                    totals[(period, *key)] = (row[f"v{n}"], row[f"n{n}"])
+        rows = _base(flows, first, last, department_ids, statuses).filter(in_periods)
+        totals.update(_flow_totals(rows, group, periods, lambda q: (Sum("value", filter=q), Count("id", filter=q))))
 
     for period in periods if levels else ():
         totals.update(_level_totals(levels, period, department_ids, statuses, group))
