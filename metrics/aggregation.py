@@ -503,12 +503,16 @@ def by_unit(indicators, period, *, scope=COUNTY, include_submitted=False):
         return _figures_by_part(indicators, totals, period, previous)
     parents = dict(Department.objects.values_list("pk", "parent_id"))
     root = scope.department.pk
-    part_of = {}  # department id: the child of the root it counts under (or the root itself)
-    for pk in scope.department_ids():
-        part = pk
-        while part != root and parents[part] != root:
-            part = parents[part]
-        part_of[pk] = part
+
+    def part_under(pk):
+        """The child of the root that a department counts under, the root itself, or None outside it."""
+        while pk is not None and pk != root and parents[pk] != root:
+            pk = parents[pk]
+        return pk
+
+    # The scope's departments from the parents already read (Scope.department_ids would read them again).
+    members = parents if scope.include_children else [root]
+    part_of = {pk: part for pk in members if (part := part_under(pk)) is not None}
     by_dept = period_totals(
         fetched,
         [period, previous],
