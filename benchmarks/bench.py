@@ -11,7 +11,7 @@ once) and reused afterwards. Each size is measured in its own process (Django is
 set up once per database), `--runs` times after one warm-up, and the medians
 are printed: the server time of the dashboard, the summary table, the JSON API
 and a department breakdown (Django's test Client, a signed-in leader), saving
-one month's report of 150 values through reports.services, and the raw SQL
+one month's report of 150 values through reports.reporting.workflow, and the raw SQL
 that computes the same figures straight from the values table.
 """
 
@@ -189,7 +189,8 @@ def generate(size):
 
     from metrics import rollup
     from metrics.models import Area, DataValue, Department, Indicator, Kind, Target
-    from reports.models import MonthlyReport, Role, User
+    from reports.models import Role, User
+    from reports.reporting.models import MonthlyReport
 
     tops, children, _n = SIZES[size]
     months = months_of(size)
@@ -381,7 +382,7 @@ def measure(size, runs):
 
     from metrics.aggregation import latest_month
     from metrics.models import DataValue, Department, Indicator, Kind
-    from reports.dashboard import half_year_of
+    from reports.dashboard.figures import half_year_of
     from reports.models import User
 
     period = half_year_of(latest_month())
@@ -511,14 +512,15 @@ class RawSql:
 
 
 def savers(size):
-    """(save through reports.services, the same rows by plain INSERT, clean-up) for one month of 150 values."""
+    """(save through the workflow, the same rows by plain INSERT, clean-up) for one month of 150 values."""
     from decimal import Decimal
 
     from django.db import connection
 
     from metrics.models import DataValue, Department, Indicator
-    from reports import services
-    from reports.models import MonthlyReport, User
+    from reports.models import User
+    from reports.reporting import workflow as services
+    from reports.reporting.models import MonthlyReport
 
     clerk = User.objects.get(username="bench_clerk")
     department = Department.objects.get(pk=clerk.department_id)

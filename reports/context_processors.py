@@ -1,6 +1,6 @@
 """Template context for the navigation bar."""
 
-from .views import entries_for
+from reports.views import entries_for
 
 
 def navigation(request):

@@ -7,8 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from metrics.models import DataValue, Department, Kind
-
-from .models import MonthlyReport, ReportAction, ReportEvent, ReportState, Role, User, deadline_for
+from reports.models import Role, User
+from reports.reporting.models import MonthlyReport, ReportAction, ReportEvent, ReportState, deadline_for
 
 DEMO_PASSWORD = "zhengfa2023"
 
@@ -77,7 +77,7 @@ def load_demo_reports():
 
     Returns the number of reports created.
     """
-    from .selectors import months_between, reporting_departments
+    from reports.reporting.selectors import months_between, reporting_departments
 
     departments = reporting_departments()
     reviewer = User.objects.get(username="reviewer")
@@ -141,8 +141,8 @@ def _july_value(indicator, june, rule_codes):
 
 
 def _load_july(departments, existing, clerks, reviewer):
-    from . import services
-    from .selectors import active_rules, department_indicators
+    from reports.reporting import workflow as services
+    from reports.reporting.selectors import active_rules, department_indicators
 
     rule_codes = {code for rule in active_rules() for code in rule.codes}
     june = {(v.department_id, v.indicator_id): v.value for v in DataValue.objects.filter(month=APPROVED_LAST)}

@@ -1,6 +1,6 @@
 """Who may read, write and review which department's reports; used by views and services alike."""
 
-from .models import Role
+from reports.models import Role
 
 
 def can_view_department(user, department_id):

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role
+from reports.models import Role
 
 # (url name, title, description, who sees it)
 HOME_ENTRIES = [

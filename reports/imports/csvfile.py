@@ -16,9 +16,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from metrics.validation import NumberError, parse_number
-
-from .errors import ImportFileError
-from .workbook import human_size
+from reports.imports.errors import ImportFileError
+from reports.imports.workbook import human_size
 
 HEADER = ["department", "indicator", "month", "value", "note"]
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

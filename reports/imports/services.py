@@ -34,9 +34,12 @@ from django.utils.translation import gettext as _
 from metrics.models import DataValue, Department, Indicator, Kind
 from metrics.services import write_values
 from metrics.validation import check_rules, check_value, fmt, spec_for
-
-from .. import selectors
-from ..models import (
+from reports.imports import csvfile, workbook
+from reports.imports.errors import ImportFileError
+from reports.imports.models import ImportBatch
+from reports.permissions import can_edit_department, can_review
+from reports.reporting import selectors
+from reports.reporting.models import (
     EDITABLE_STATES,
     MonthlyReport,
     ReportAction,
@@ -45,11 +48,7 @@ from ..models import (
     deadline_for,
     first_of_month,
 )
-from ..permissions import can_edit_department, can_review
-from ..services import STATUS_FOR_STATE
-from . import csvfile, workbook
-from .errors import ImportFileError
-from .models import ImportBatch
+from reports.reporting.workflow import STATUS_FOR_STATE
 
 NEW, CHANGED, UNCHANGED, REFUSED = "new", "changed", "unchanged", "refused"
 STATUS_LABELS = {NEW: _("新增"), CHANGED: _("修改"), UNCHANGED: _("不变"), REFUSED: _("拒绝")}
@@ -454,7 +453,7 @@ def _write_month(*, department, month, user, values, notes, comment, approve):
         comment=f"{comment}（{_('修改 %(n)d 项数据') % {'n': len(changed)}}）",
         version=report.version,
     )
-    # Values of the month not in this import follow the report's state too (as reports.services does).
+    # Values of the month not in this import follow the report's state too (as reports.reporting.workflow does).
     DataValue.objects.filter(department=department, month=month).exclude(status=status).update(status=status)
     return changed
 
@@ -473,7 +472,7 @@ class HistoricResult:
 
 def default_import_user():
     """The first administrator (role 管理员, or a superuser), who historic imports are recorded under."""
-    from ..models import Role, User
+    from reports.models import Role, User
 
     return (
         User.objects.filter(is_active=True, role=Role.ADMIN).order_by("pk").first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from reports.imports import views
 
 urlpatterns = [
     path("", views.import_home, name="import_home"),

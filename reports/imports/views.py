@@ -10,12 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metrics.models import Department
-
-from .. import selectors
-from ..permissions import can_review
-from . import services, workbook
-from .errors import ImportFileError
-from .models import ImportBatch
+from reports.imports import services, workbook
+from reports.imports.errors import ImportFileError
+from reports.imports.models import ImportBatch
+from reports.permissions import can_review
+from reports.reporting import selectors
 
 
 def _departments_for(user):

@@ -27,8 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from metrics.validation import NumberError, parse_number
-
-from .errors import ImportFileError
+from reports.imports.errors import ImportFileError
 
 SHEET_TITLE = "数据填报"
 META_ROW = 2

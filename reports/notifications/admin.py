@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from ..imports.models import ImportBatch
-from .models import Notification
+from reports.imports.models import ImportBatch
+from reports.notifications.models import Notification
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -1,6 +1,6 @@
 """The bell in the header: the signed-in user's unread count (one query per page)."""
 
-from .models import Notification
+from reports.notifications.models import Notification
 
 
 def bell(request):

@@ -23,11 +23,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import selectors
-from ..models import REPORTED_STATES, MonthlyReport, Role, User, deadline_for, first_of_month
-from ..selectors import month_shift
-from .models import NotificationKind
-from .services import notify
+from reports.models import Role, User
+from reports.notifications.models import NotificationKind
+from reports.notifications.services import notify
+from reports.reporting import selectors
+from reports.reporting.models import REPORTED_STATES, MonthlyReport, deadline_for, first_of_month
+from reports.reporting.selectors import month_shift
 
 
 def month_due(today):

@@ -13,7 +13,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Notification
+from reports.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ Scheduled by CELERY_BEAT_SCHEDULE in settings; safe to run any number of times.
 from celery import shared_task
 from django.db import OperationalError
 
-from . import reminders, services
+from reports.notifications import reminders, services
 
 RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 3}
 

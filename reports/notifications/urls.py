@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from reports.notifications import views
 
 urlpatterns = [
     path("", views.notification_list, name="notification_list"),

@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import services
-from .models import Notification
+from reports.notifications import services
+from reports.notifications.models import Notification
 
 
 def notification_list(request):

@@ -7,8 +7,8 @@ reproduces every figure of the report; the figures the report left blank
 (备案 次, 研判 期 …) come out as marked missing figures.
 """
 
-from .selectors import template_for
-from .services import save_template
+from reports.summary.selectors import template_for
+from reports.summary.services import save_template
 
 DEMO_PERIOD = "2023H1"
 
@@ -57,7 +57,7 @@ def load_demo_template(*, user=None):
     if existing is not None:
         return existing
     if user is None:
-        from ..models import User
+        from reports.models import User
 
         user = User.objects.filter(username="reviewer").first()
     return save_template(

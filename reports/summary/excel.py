@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from ..serializers import neutralise
+from reports.figures.serializers import neutralise
 
 HEADERS = [
     gettext_lazy("工作领域"),

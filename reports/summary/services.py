@@ -13,17 +13,16 @@ from django.utils.translation import gettext as _
 from metrics.aggregation import summarize
 from metrics.models import Indicator
 from metrics.periods import PeriodError, parse_period
-
-from ..summary_models import (
+from reports.summary import excel, pdf, word
+from reports.summary.models import (
     ExportFormat,
     ExportState,
     SummaryExport,
     SummaryTemplate,
     SummaryTemplateVersion,
 )
-from . import excel, pdf, word
-from .placeholders import Problem, TemplateProblem, check_sign_off, check_template
-from .selectors import catalogue, render_summary, responsible_name
+from reports.summary.placeholders import Problem, TemplateProblem, check_sign_off, check_template
+from reports.summary.selectors import catalogue, render_summary, responsible_name
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +115,7 @@ def restore_version(*, template, number, user):
 @transaction.atomic
 def request_export(*, period, format, user, retry_of=None):
     """Queue an export of a period's summary; the task starts once this transaction commits."""
-    from .tasks import run_summary_export
+    from reports.summary.tasks import run_summary_export
 
     period_code = _period(period).code
     if format not in ExportFormat.values:

@@ -4,7 +4,7 @@ from celery import shared_task
 from celery.exceptions import MaxRetriesExceededError
 from django.conf import settings
 
-from . import services
+from reports.summary import services
 
 
 @shared_task(

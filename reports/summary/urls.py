@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from reports.summary import views
 
 urlpatterns = [
     path("", views.summary_documents, name="summary_documents"),

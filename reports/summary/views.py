@@ -15,10 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from metrics.models import Indicator
 from metrics.periods import PeriodError, parse_period
-
-from ..summary_models import ExportFormat, SummaryExport, SummaryTemplate
-from . import selectors, services
-from .placeholders import SPECIALS, TemplateProblem, documented_options
+from reports.summary import selectors, services
+from reports.summary.models import ExportFormat, SummaryExport, SummaryTemplate
+from reports.summary.placeholders import SPECIALS, TemplateProblem, documented_options
 
 
 def _can_read(user):

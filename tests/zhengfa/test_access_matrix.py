@@ -38,7 +38,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from metrics.models import Department, Indicator
-from reports.models import MonthlyReport, User
+from reports.models import User
+from reports.reporting.models import MonthlyReport
 
 ROLES = ("anon", "clerk_a", "clerk_b", "reviewer", "leader", "admin")
 USERNAMES = {
@@ -131,7 +132,7 @@ class World:
 
 def _world():
     from reports.summary import services as summary_services
-    from reports.summary_models import ExportState, SummaryExport, SummaryTemplate
+    from reports.summary.models import ExportState, SummaryExport, SummaryTemplate
 
     department_a = Department.objects.get(code=DEPARTMENT_A)
     template = SummaryTemplate.objects.order_by("period").first()

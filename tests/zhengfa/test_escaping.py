@@ -13,10 +13,11 @@ from docx import Document
 from openpyxl import load_workbook
 
 from metrics.models import DataValue, Department, Indicator
-from reports import services
-from reports.models import MonthlyReport, ReportState, User
+from reports.models import User
+from reports.reporting import workflow as services
+from reports.reporting.models import MonthlyReport, ReportState
 from reports.summary import services as summary_services
-from reports.summary_models import SummaryTemplate
+from reports.summary.models import SummaryTemplate
 
 PAYLOAD = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -16,7 +16,7 @@ import pytest
 from docx import Document
 
 from metrics.models import DataValue, Status
-from reports.models import MonthlyReport, ReportState
+from reports.reporting.models import MonthlyReport, ReportState
 from tests.browser import ARTIFACTS, BROWSER_MARKS, launch_chromium
 
 MONTH = "2023-08"  # police's August 2023: not in the demo, in the half-year 2023H2

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from reports.summary.models import ExportFormat
 from reports.summary.placeholders import TemplateProblem
 from reports.summary.services import ExportError, build_export
-from reports.summary_models import ExportFormat
 
 
 class Command(BaseCommand):

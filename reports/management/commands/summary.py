@@ -4,8 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.figures import FigureRequestError, resolve_request, summary_for
-from reports.serializers import figure_record, records_csv, summary_payload
+from reports.figures.requests import FigureRequestError, resolve_request, summary_for
+from reports.figures.serializers import figure_record, records_csv, summary_payload
 
 
 class Command(BaseCommand):

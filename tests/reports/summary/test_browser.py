@@ -8,7 +8,7 @@ import pytest
 from reports.models import User
 from reports.summary import services
 from reports.summary.demo import DEMO_PERIOD
-from reports.summary_models import SummaryExport
+from reports.summary.models import SummaryExport
 from tests.browser import ARTIFACTS, BROWSER_MARKS, launch_chromium
 
 pytestmark = BROWSER_MARKS

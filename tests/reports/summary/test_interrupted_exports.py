@@ -11,7 +11,7 @@ from django.utils import timezone
 from reports.models import User
 from reports.summary import services, tasks
 from reports.summary.demo import DEMO_PERIOD
-from reports.summary_models import ExportState, SummaryExport
+from reports.summary.models import ExportState, SummaryExport
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 from reports.models import User
 from reports.summary import services
 from reports.summary.demo import DEMO_PERIOD
+from reports.summary.models import ExportState, SummaryExport
 from reports.summary.placeholders import TemplateProblem
 from reports.summary.selectors import template_for
-from reports.summary_models import ExportState, SummaryExport
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from reports.summary.demo import DEMO_PERIOD
+from reports.summary.models import SummaryExport
 from reports.summary.selectors import template_for
-from reports.summary_models import SummaryExport
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from reports.models import User
 from reports.summary import services
 from reports.summary.demo import DEMO_PERIOD
-from reports.summary_models import ExportState, SummaryExport
+from reports.summary.models import ExportState, SummaryExport
 from zhengfa.celery import app
 
 # Committed rows, so that the worker (another process) sees them; the flush afterwards cleans up.

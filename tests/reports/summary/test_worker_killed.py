@@ -14,7 +14,7 @@ from django.conf import settings
 from reports.models import User
 from reports.summary import tasks
 from reports.summary.demo import DEMO_PERIOD
-from reports.summary_models import ExportState, SummaryExport
+from reports.summary.models import ExportState, SummaryExport
 from zhengfa.celery import app
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

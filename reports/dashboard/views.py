@@ -1,0 +1,75 @@
+"""The leader dashboard (领导驾驶舱): one request renders every card and chart."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from metrics.aggregation import COUNTY, Scope, latest_month
+from metrics.models import Department
+from metrics.periods import PeriodError, parse_period
+from reports.dashboard import figures as selectors
+
+
+def dashboard(request):
+    """Cards, trends, breakdowns, targets, completeness and movers for a period and scope.
+
+    Everyone but clerks may read it. `?period=2023H1&department=police`; a bad
+    value gets a Chinese message and the default in its place.
+    """
+    user = request.user
+    if user.is_clerk and not user.is_superuser:
+        raise PermissionDenied(_("填报员无权查看领导驾驶舱。"))
+    include_submitted = user.can_review and request.GET.get("include_submitted") == "1"
+    errors = []
+
+    departments = list(Department.objects.active().order_by("order", "code"))
+    scope = COUNTY
+    code = request.GET.get("department", "").strip()
+    if code:
+        department = next((d for d in departments if d.code == code), None)
+        if department is None:
+            errors.append(_("没有代码为“%(code)s”的单位，显示全县数据。") % {"code": code})
+        else:
+            has_children = any(d.parent_id == department.pk for d in departments)
+            scope = Scope(department, include_children=has_children)
+
+    # The default is the latest half-year with approved data, whoever asks; the choices reach
+    # as far as submitted data does, so that reviewers can look at what is waiting for review.
+    approved = latest_month()
+    period = selectors.half_year_of(approved) if approved else selectors.default_period()
+    latest = latest_month(include_submitted=True) or approved
+    text = request.GET.get("period", "").strip()
+    if text:
+        try:
+            period = parse_period(text)
+        except PeriodError as error:
+            errors.append(_("%(error)s 已显示默认期间。") % {"error": error})
+
+    data = selectors.build_dashboard(
+        period,
+        scope,
+        include_submitted=include_submitted,
+        departments=departments,
+    )
+    panels = [
+        {
+            "panel": panel,
+            "cards": [selectors.shown(f, data.link(f), data.entered_elsewhere(f)) for f in panel.figures],
+            # The indicators whose charts the area's picker switches between, with their detail links.
+            "options": [(f.indicator, data.links[f.indicator.code], f is panel.lead) for f in panel.figures],
+            "area_url": panel.links.get("area"),
+        }
+        for panel in data.panels
+    ]
+    context = {
+        "data": data,
+        "panels": panels,
+        "targets": [selectors.target_progress(f, period, data.link(f)) for f in data.targets],
+        "good_movers": [selectors.shown(f, data.link(f)) for f in data.good_movers],
+        "bad_movers": [selectors.shown(f, data.link(f)) for f in data.bad_movers],
+        "period_choices": selectors.period_choices(latest or period.last, period),
+        "departments": departments,
+        "errors": errors,
+        "can_include_submitted": user.can_review,
+    }
+    return render(request, "reports/dashboard.html", context, status=400 if errors else 200)

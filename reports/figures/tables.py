@@ -1,0 +1,275 @@
+"""django-tables2 tables of figures: the summary by area, one indicator by department, one indicator by month.
+
+Rows are plain dicts built around a metrics.aggregation.Figure (`row["figure"]`),
+so every number shown is the one aggregation computed; this module only
+formats, sorts and exports. Missing figures show as 缺数, never as 0.
+"""
+
+from decimal import Decimal
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from metrics.formatting import MISSING, change_phrase, format_number, format_pct, format_value, quantize, signed_pct
+from reports.figures.serializers import PERCENT_PLACES, figure_record
+
+NUM = {"th": {"class": "num"}, "td": {"class": "num"}, "tf": {"class": "num"}}
+MISSING_HTML = mark_safe('<span class="missing" title="未报送或未审核">缺数</span>')
+NONE_HTML = mark_safe('<span class="muted">—</span>')
+
+
+def sort_key(value):
+    """Missing after every number when ascending."""
+    return (value is None, value if value is not None else Decimal(0))
+
+
+def change_key(figure):
+    """Rates and ratios sort by their change in points, everything else by 同比 %."""
+    return sort_key(figure.change if figure.indicator.is_percentage else figure.yoy_pct)
+
+
+def figure_row(figure, **extra):
+    """A table row for a Figure: the figure, its rounded record and sort keys."""
+    row = {
+        "figure": figure,
+        "indicator": figure.indicator,
+        "value": figure.value,
+        "previous": figure.previous,
+        "target": figure.target,
+        "completion": figure.completion_pct,
+        "yoy": figure,
+        "value_key": sort_key(figure.value),
+        "previous_key": sort_key(figure.previous),
+        "yoy_key": change_key(figure),
+        "completion_key": sort_key(figure.completion_pct),
+        "record": figure_record(figure),
+    }
+    row.update(extra)
+    return row
+
+
+def yoy_text(figure):
+    """+5.23% / −11.81% / 上年同期为0 / 持平; for rates and ratios +1.20个百分点; '—' with nothing to compare."""
+    if figure.value is None or figure.previous is None:
+        return MISSING
+    if figure.indicator.is_percentage:
+        points = quantize(figure.change, PERCENT_PLACES)
+        if points == 0:
+            return _("持平")
+        sign = "+" if points > 0 else "−"
+        return _("%(sign)s%(n)s个百分点") % {"sign": sign, "n": format_number(abs(points), PERCENT_PLACES)}
+    if figure.previous == 0:
+        return _("持平") if figure.value == 0 else _("上年同期为0")
+    if quantize(figure.yoy_pct, PERCENT_PLACES) == 0:
+        return _("持平")
+    return signed_pct(figure.yoy_pct)
+
+
+def yoy_html(figure):
+    """The 同比 cell: coloured good or bad by the indicator's `better`, with an arrow and a full phrase as title."""
+    text = yoy_text(figure)
+    if text == MISSING:
+        return NONE_HTML
+    css = {True: "good", False: "bad"}.get(figure.is_good, "neutral")
+    arrow = {"up": "▲ ", "down": "▼ "}.get(figure.direction, "")
+    return format_html('<span class="yoy {}" title="{}">{}{}</span>', css, change_phrase(figure), arrow, text)
+
+
+class FigureColumn(tables.Column):
+    """A right-aligned value of the row's indicator, formatted with its decimals; 缺数 when missing."""
+
+    def __init__(self, *args, missing=MISSING_HTML, **kwargs):
+        kwargs.setdefault("attrs", NUM)
+        kwargs.setdefault("default", missing)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value, record):
+        return format_value(value, record["indicator"], with_unit=False)
+
+
+class FigureTable(tables.Table):
+    """Columns shared by all three tables: this period, the same period last year and 同比."""
+
+    value = FigureColumn(verbose_name=gettext_lazy("本期"), order_by="value_key")
+    previous = FigureColumn(verbose_name=gettext_lazy("上年同期"), order_by="previous_key")
+    yoy = tables.Column(verbose_name=gettext_lazy("同比"), order_by="yoy_key", attrs=NUM)
+
+    class Meta:
+        template_name = "reports/tables/table.html"
+        attrs = {"class": "figures"}
+        empty_text = gettext_lazy("没有符合条件的指标。")
+
+    def __init__(self, data, *, value_label=None, previous_label=None, **kwargs):
+        extra = []
+        if value_label:
+            extra.append(("value", FigureColumn(verbose_name=value_label, order_by="value_key")))
+        if previous_label:
+            extra.append(("previous", FigureColumn(verbose_name=previous_label, order_by="previous_key")))
+        super().__init__(data, extra_columns=extra or None, **kwargs)
+
+    def render_yoy(self, value):
+        return yoy_html(value)
+
+    # --- export: what is shown, in the order shown, numbers as numbers ------------------------------
+
+    def export_header(self):
+        raise NotImplementedError
+
+    def export_row(self, row):
+        raise NotImplementedError
+
+    def export_rows(self):
+        """The header and one list of cells per row shown (pinned total rows included)."""
+        rows = [self.export_header()]
+        rows.extend(self.export_row(row.record) for row in self.rows)
+        return rows
+
+
+def comparison_cells(record):
+    """本期, 上年同期, 增减, 同比% cells of a figure record."""
+    return [record["value"], record["previous"], record["change"], record["yoy_pct"]]
+
+
+def comparison_header(value_label, previous_label):
+    return [value_label, previous_label, _("增减"), _("同比（%）")]
+
+
+class SummaryTable(FigureTable):
+    """The summary by area: one row per indicator, area headings between groups (see the template)."""
+
+    indicator = tables.Column(verbose_name=gettext_lazy("指标"), order_by="position")
+    unit = tables.Column(verbose_name=gettext_lazy("单位"), accessor="indicator__unit", orderable=False)
+    target = FigureColumn(verbose_name=gettext_lazy("目标"), missing=NONE_HTML, orderable=False)
+    completion = tables.Column(
+        verbose_name=gettext_lazy("完成率"), order_by="completion_key", attrs=NUM, default=NONE_HTML
+    )
+    department = tables.Column(
+        verbose_name=gettext_lazy("责任单位"), accessor="indicator__department__name", orderable=False, default=""
+    )
+
+    class Meta(FigureTable.Meta):
+        sequence = ["indicator", "unit", "value", "previous", "yoy", "target", "completion", "department"]
+        row_attrs = {"data-code": lambda record: record["indicator"].code}
+        template_name = "reports/tables/grouped_table.html"
+
+    def __init__(self, data, *, link_query="", **kwargs):
+        self.link_query = link_query
+        super().__init__(data, **kwargs)
+
+    def render_indicator(self, value):
+        query = f"?{self.link_query}" if self.link_query else ""
+        return format_html(
+            '<a href="{}{}" title="{}">{}</a> <a class="aside" href="{}{}" title="{}">{}</a>',
+            reverse("breakdown_table", args=[value.code]),
+            query,
+            _("按单位查看"),
+            value.name,
+            reverse("monthly_table", args=[value.code]),
+            query,
+            _("逐月查看"),
+            _("逐月"),
+        )
+
+    def render_completion(self, value):
+        return format_pct(value)
+
+    def export_header(self):
+        value, previous = self.columns["value"].header, self.columns["previous"].header
+        return [
+            _("工作领域"),
+            _("指标代码"),
+            _("指标"),
+            _("单位"),
+            *comparison_header(value, previous),
+            _("目标"),
+            _("完成率（%）"),
+            _("缺数"),
+            _("责任单位"),
+        ]
+
+    def export_row(self, row):
+        record = row["record"]
+        department = row["indicator"].department
+        return [
+            record["area_name"],
+            record["code"],
+            record["name"],
+            record["unit"],
+            *comparison_cells(record),
+            record["target"],
+            record["completion_pct"],
+            record["missing"],
+            department.name if department else "",
+        ]
+
+
+class BreakdownTable(FigureTable):
+    """One indicator by department, with the whole scope's total as a pinned last row."""
+
+    department = tables.Column(verbose_name=gettext_lazy("单位"), order_by="position")
+    share = tables.Column(verbose_name=gettext_lazy("占合计"), order_by="share_key", attrs=NUM, default=NONE_HTML)
+
+    class Meta(FigureTable.Meta):
+        sequence = ["department", "value", "previous", "yoy", "share"]
+        pinned_row_attrs = {"class": "total"}
+
+    def __init__(self, data, *, total=None, show_share=True, **kwargs):
+        self.total = total
+        self.show_share = show_share
+        if not show_share:
+            kwargs["exclude"] = ("share",)
+        super().__init__(data, **kwargs)
+
+    def get_bottom_pinned_data(self):
+        return [self.total] if self.total else None
+
+    def render_share(self, value):
+        return format_pct(value)
+
+    def export_header(self):
+        value, previous = self.columns["value"].header, self.columns["previous"].header
+        share = [_("占合计（%）")] if self.show_share else []
+        return [_("单位"), _("单位代码"), *comparison_header(value, previous), *share, _("缺数")]
+
+    def export_row(self, row):
+        record = row["record"]
+        share = None if row.get("share") is None else quantize(row["share"], PERCENT_PLACES)
+        shares = [share] if self.show_share else []
+        code = row.get("department_code", "")
+        return [row["department"], code, *comparison_cells(record), *shares, record["missing"]]
+
+
+class MonthlyTable(FigureTable):
+    """One indicator month by month: this year's month beside the same month last year; the period total pinned."""
+
+    month = tables.Column(verbose_name=gettext_lazy("月份"), order_by="position")
+
+    class Meta(FigureTable.Meta):
+        sequence = ["month", "value", "previous", "yoy"]
+        pinned_row_attrs = {"class": "total"}
+
+    def __init__(self, data, *, total=None, **kwargs):
+        self.total = total
+        super().__init__(data, **kwargs)
+
+    def get_bottom_pinned_data(self):
+        return [self.total] if self.total else None
+
+    def export_header(self):
+        value, previous = self.columns["value"].header, self.columns["previous"].header
+        return [_("月份"), *comparison_header(value, previous), _("缺数")]
+
+    def export_row(self, row):
+        record = row["record"]
+        return [row["month"], *comparison_cells(record), record["missing"]]
+
+
+def share_of(value, total, indicator):
+    """A department's share of the total, for flows and stocks only (a share of a rate means nothing)."""
+    if indicator.is_percentage or value is None or not total:
+        return None
+    return value / total * 100

@@ -1,0 +1,291 @@
+"""Reads for the reporting workflow: a month's entry rows, value history, the review queue, completeness.
+
+Every function runs a fixed number of queries, whatever the number of
+indicators, departments or months.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from metrics.models import DataValue, Department, Indicator, Kind, ValidationRule
+from metrics.validation import find_outliers, spec_for
+from reports.reporting.models import REPORTED_STATES, MonthlyReport, ReportEvent, ReportState, deadline_for, next_month
+
+
+def month_shift(month, months):
+    """The first day of the month `months` after (negative: before) `month`."""
+    index = month.year * 12 + month.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first, last):
+    months = []
+    month = first
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def department_indicators(department):
+    """The active indicators this department enters, in catalogue order (area, order)."""
+    return list(
+        Indicator.objects.active()
+        .entered()
+        .filter(department=department)
+        .select_related("area")
+        .order_by("area__order", "order", "code")
+    )
+
+
+def department_ratios(indicators):
+    """Ratios computed from two of these indicators (shown live on the entry form)."""
+    codes = {i.pk for i in indicators}
+    return [
+        r
+        for r in Indicator.objects.active()
+        .filter(kind=Kind.RATIO)
+        .select_related("numerator", "denominator", "area")
+        .order_by("area__order", "order")
+        if r.numerator_id in codes and r.denominator_id in codes
+    ]
+
+
+def active_rules():
+    """The administrator's cross-field rules as plain metrics.validation.Rule objects."""
+    return [r.as_rule() for r in ValidationRule.objects.active().select_related("left", "right", "minus")]
+
+
+def find_report(department, month):
+    """The department's report for the month, or an unsaved 未填报 one (version 0) when there is none."""
+    report = MonthlyReport.objects.filter(department=department, month=month).select_related("department").first()
+    return report or MonthlyReport(department=department, month=month, state=ReportState.NOT_STARTED, version=0)
+
+
+@dataclass
+class EntryRow:
+    """One indicator on the entry form with the figures shown beside its box."""
+
+    indicator: object
+    value: object = None
+    note: str = ""
+    previous: object = None
+    last_year: object = None
+    history: list = field(default_factory=list)
+    outlier: str = ""
+
+
+def entry_rows(department, month, indicators=None):
+    """[(area, [EntryRow])] for the department's month: current, previous month, same month last year.
+
+    One query for the 13 months of values (the last 12 feed the outlier check).
+    """
+    indicators = indicators if indicators is not None else department_indicators(department)
+    first = month_shift(month, -12)
+    by_key = {
+        (v.indicator_id, v.month): v
+        for v in DataValue.objects.filter(department=department, month__gte=first, month__lte=month).only(
+            "indicator_id", "month", "value", "note"
+        )
+    }
+    past = [month_shift(month, -k) for k in range(12, 0, -1)]
+    rows = []
+    for indicator in indicators:
+        current = by_key.get((indicator.pk, month))
+        previous = by_key.get((indicator.pk, month_shift(month, -1)))
+        last_year = by_key.get((indicator.pk, first))
+        rows.append(
+            EntryRow(
+                indicator=indicator,
+                value=current.value if current else None,
+                note=current.note if current else "",
+                previous=previous.value if previous else None,
+                last_year=last_year.value if last_year else None,
+                history=[by_key[(indicator.pk, m)].value if (indicator.pk, m) in by_key else None for m in past],
+            )
+        )
+    return rows
+
+
+def outliers_for(rows, values):
+    """{code: warning} for the given values against each row's last 12 months (rates excluded)."""
+    history = {r.indicator.code: r.history for r in rows if r.indicator.kind != Kind.RATE}
+    return find_outliers({c: v for c, v in values.items() if c in history}, history)
+
+
+def group_by_area(rows):
+    groups = []
+    for row in rows:
+        if not groups or groups[-1][0] != row.indicator.area:
+            groups.append((row.indicator.area, []))
+        groups[-1][1].append(row)
+    return groups
+
+
+def specs_for(indicators):
+    return {i.code: spec_for(i) for i in indicators}
+
+
+def stored_values(department, month):
+    """{code: Decimal or None} of the department's month as stored."""
+    return dict(DataValue.objects.filter(department=department, month=month).values_list("indicator__code", "value"))
+
+
+@dataclass
+class ValueChange:
+    indicator: str
+    unit: str
+    old_value: object
+    new_value: object
+    old_note: str
+    new_note: str
+    user: object
+    at: datetime.datetime
+    reason: str = ""
+
+
+def value_changes(department, month, since=None):
+    """Every change of the month's values (who, when, old, new, note), oldest first.
+
+    Built from django-simple-history's records in one query; the first
+    record of a value counts as a change from empty.
+    """
+    records = (
+        DataValue.history.filter(department_id=department.pk, month=month)
+        .select_related("history_user", "indicator")
+        .order_by("indicator_id", "history_date", "history_id")
+    )
+    changes = []
+    last = {}
+    for record in records:
+        before = last.get(record.indicator_id)
+        old_value, old_note = (before.value, before.note) if before else (None, "")
+        last[record.indicator_id] = record
+        if before is not None and (old_value, old_note) == (record.value, record.note):
+            continue
+        if since is not None and record.history_date <= since:
+            continue
+        changes.append(
+            ValueChange(
+                indicator=record.indicator.name,
+                unit=record.indicator.unit,
+                old_value=old_value,
+                new_value=record.value,
+                old_note=old_note,
+                new_note=record.note,
+                user=record.history_user,
+                at=record.history_date,
+                reason=record.history_change_reason or "",
+            )
+        )
+    changes.sort(key=lambda c: c.at)
+    return changes
+
+
+def report_events(report):
+    if report.pk is None:
+        return []
+    return list(report.events.select_related("user").order_by("at", "pk"))
+
+
+def review_queue(*, states=(ReportState.SUBMITTED,)):
+    """Reports waiting for review, oldest submission first, with counts of filled values."""
+    reports = (
+        MonthlyReport.objects.filter(state__in=states)
+        .select_related("department", "submitted_by")
+        .order_by("submitted_at", "department__order")
+    )
+    reports = list(reports)
+    months, department_ids = {r.month for r in reports}, {r.department_id for r in reports}
+    filled = {
+        (row["department_id"], row["month"]): row["n"]
+        for row in DataValue.objects.filter(month__in=months, value__isnull=False, department_id__in=department_ids)
+        .values("department_id", "month")
+        .annotate(n=Count("pk"))
+    }
+    expected = dict(
+        Indicator.objects.active()
+        .entered()
+        .filter(department__isnull=False)
+        .values("department_id")
+        .annotate(n=Count("pk"))
+        .values_list("department_id", "n")
+    )
+    for report in reports:
+        report.filled = filled.get((report.department_id, report.month), 0)
+        report.expected = expected.get(report.department_id, 0)
+    return reports
+
+
+def reporting_departments():
+    """Departments expected to report: active ones with at least one active entered indicator."""
+    return list(
+        Department.objects.active()
+        .annotate(n=Count("indicators", filter=Q(indicators__active=True) & ~Q(indicators__kind=Kind.RATIO)))
+        .filter(n__gt=0)
+        .order_by("order", "code")
+    )
+
+
+@dataclass
+class MonthRate:
+    month: datetime.date
+    expected: int
+    actual: int
+    on_time: int
+
+    @property
+    def reporting_rate(self):
+        return round(self.actual * 100 / self.expected, 1) if self.expected else None
+
+    @property
+    def on_time_rate(self):
+        return round(self.on_time * 100 / self.expected, 1) if self.expected else None
+
+
+def completeness(first, last, *, today, departments=None):
+    """The departments × months grid and per-month rates, as DHIS2 counts them.
+
+    expected = departments expected to report; actual = reports submitted or
+    approved; on time = of those, first submitted by the deadline. Returns
+    (departments, months, cells {(department_id, month): MonthlyReport or None}, [MonthRate]).
+    """
+    departments = departments if departments is not None else reporting_departments()
+    months = months_between(first, last)
+    reports = MonthlyReport.objects.in_months(first, last).filter(department__in=departments)
+    cells = {(r.department_id, r.month): r for r in reports}
+    rates = []
+    for month in months:
+        expected = len(departments)
+        actual = on_time = 0
+        for department in departments:
+            report = cells.get((department.pk, month))
+            if report is not None and report.state in REPORTED_STATES:
+                actual += 1
+                on_time += not report.submitted_late
+        rates.append(MonthRate(month, expected, actual, on_time))
+    return departments, months, cells, rates
+
+
+def is_month_overdue(month, today):
+    return today > deadline_for(month)
+
+
+def latest_report_month():
+    report = MonthlyReport.objects.order_by("-month").only("month").first()
+    return report.month if report else None
+
+
+def events_since(report, version):
+    """The report's events after the given version (someone else's saves and transitions)."""
+    return list(ReportEvent.objects.filter(report=report, version__gt=version).select_related("user"))
+
+
+def department_months(department, *, due, limit=24):
+    """The department's reports, newest first, with the month now due added (未填报) if it has none."""
+    reports = {r.month: r for r in MonthlyReport.objects.filter(department=department).order_by("-month")[:limit]}
+    if due not in reports:
+        reports[due] = MonthlyReport(department=department, month=due, state=ReportState.NOT_STARTED, version=0)
+    return sorted(reports.values(), key=lambda r: r.month, reverse=True)

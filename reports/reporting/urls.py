@@ -1,0 +1,15 @@
+from django.urls import path
+
+from reports.reporting import views
+
+# One department's month, e.g. reports/police/2023/7/
+REPORT = "reports/<slug:department>/<int:year>/<int:month>"
+
+urlpatterns = [
+    path("reports/", views.entry_list, name="entry_list"),
+    path(f"{REPORT}/", views.report_entry, name="report_entry"),
+    path(f"{REPORT}/review/", views.report_review, name="report_review"),
+    path(f"{REPORT}/history/", views.report_history, name="report_history"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("completeness/", views.completeness, name="completeness"),
+]

@@ -1,0 +1,330 @@
+"""Pages of the monthly reporting workflow: a clerk's months, the entry form, review, completeness, history.
+
+Thin: find the report, check who may see it, call a selector or a service,
+render. Permissions are checked here and again in reports.services. A clerk
+asking for another department's report gets 404, as if it did not exist.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from metrics.formatting import quantize
+from metrics.models import Department
+from metrics.validation import validate
+from reports.permissions import can_edit_department, can_review, can_see_all, can_view_department
+from reports.reporting import selectors
+from reports.reporting import workflow as services
+from reports.reporting.forms import EntryForm
+from reports.reporting.models import ReportState, deadline_for, first_of_month, previous_month
+
+REVIEW_ACTIONS = {
+    "approve": (services.approve_report, _("已审核通过：%(report)s。")),
+    "return": (services.return_report, _("已退回：%(report)s，填报员将看到退回原因。")),
+    "reopen": (services.reopen_report, _("已重新打开：%(report)s，填报员可修改后重新上报。")),
+}
+
+
+def _month(year, month):
+    try:
+        return datetime.date(year, month, 1)
+    except ValueError as error:
+        raise Http404(_("月份不存在。")) from error
+
+
+def _department_for(user, code):
+    """The department, or 404 when it does not exist or the user may not see it."""
+    department = get_object_or_404(Department, code=code)
+    if not can_view_department(user, department.pk):
+        raise Http404(_("没有找到该单位的月报。"))
+    return department
+
+
+def report_url(report, name="report_entry"):
+    return reverse(name, args=[report.department.code, report.month.year, report.month.month])
+
+
+def entry_list(request):
+    """A clerk's months: the month now due and the department's reports, newest first."""
+    user = request.user
+    if user.department_id is None or not user.is_clerk:
+        if can_see_all(user):
+            return redirect("completeness")
+        raise PermissionDenied
+    picked = request.GET.get("month", "")
+    if picked:
+        try:
+            year, month = (int(part) for part in picked.split("-"))
+            return redirect("report_entry", user.department.code, year, month)
+        except ValueError:
+            messages.error(request, _("月份格式应为 年-月，如 2023-07。"))
+    today = timezone.localdate()
+    rows = selectors.department_months(user.department, due=previous_month(first_of_month(today)))
+    for row in rows:
+        row.overdue = row.is_overdue(today)
+    return render(
+        request,
+        "reports/entry_list.html",
+        {"department": user.department, "rows": rows, "today": today, "this_month": first_of_month(today)},
+    )
+
+
+def _entry_context(request, report, *, form=None, stale=None, violations=None):
+    """Everything the entry page shows; a fixed number of queries whatever the catalogue's size."""
+    user = request.user
+    department = report.department
+    indicators = selectors.department_indicators(department)
+    rows = selectors.entry_rows(department, report.month, indicators)
+    stored = {r.indicator.code: r.value for r in rows}
+    rules = selectors.active_rules()
+    if violations is None:
+        violations = validate(stored, {}, rules).violations
+    warnings = selectors.outliers_for(rows, stored)
+    flagged = {code for v in violations for code in v.codes}
+    for row in rows:
+        code = row.indicator.code
+        row.outlier = warnings.get(code, "")
+        row.in_violation = code in flagged
+        row.errors = form.errors.get(code, []) if form else []
+        row.typed = form.raw.get(code) if form and code in form.raw else None
+        row.typed_note = form.notes.get(code) if form and code in form.notes else None
+        if stale is not None and row.typed is not None:
+            # After a refused stale save the boxes show what is stored now; keep what was typed beside it.
+            row.mine = row.typed if row.typed.strip() != _plain(row.value) else None
+            row.typed = None
+            row.typed_note = None
+    ratios = selectors.department_ratios(indicators)
+    for ratio in ratios:
+        ratio.current = ratio_of(stored.get(ratio.numerator.code), stored.get(ratio.denominator.code), ratio.decimals)
+    editable = report.is_editable and can_edit_department(user, department.pk)
+    today = timezone.localdate()
+    return {
+        "report": report,
+        "department": department,
+        "groups": selectors.group_by_area(rows),
+        "ratios": ratios,
+        "violations": violations,
+        "warnings_count": len(warnings),
+        "editable": editable,
+        "can_review": can_review(user) and report.pk is not None,
+        "form": form,
+        "stale": stale,
+        "deadline": deadline_for(report.month),
+        "overdue": report.is_overdue(today),
+        "late": report.submitted_late,
+        "filled": sum(1 for r in rows if r.value is not None),
+        "events": selectors.report_events(report)[-5:],
+        "previous_month": previous_month(report.month),
+        "last_year_month": report.month.replace(year=report.month.year - 1),
+        "future": report.month > first_of_month(today),
+    }
+
+
+def ratio_of(numerator, denominator, decimals):
+    """numerator / denominator × 100, or None when either is missing or the base is zero."""
+    if numerator is None or not denominator:
+        return None
+    return quantize(numerator / denominator * 100, decimals or 2)
+
+
+def _plain(value):
+    from metrics.validation import fmt
+
+    return "" if value is None else fmt(value)
+
+
+@require_http_methods(["GET", "POST"])
+def report_entry(request, department, year, month):
+    """The month's figures: an entry form for the department's clerk, read-only (with review) for others."""
+    department = _department_for(request.user, department)
+    month = _month(year, month)
+    if request.method == "POST":
+        return _save(request, department, month)
+    report = selectors.find_report(department, month)
+    context = _entry_context(request, report)
+    if context["future"]:
+        messages.error(request, _("%(month)s 尚未到来，不能填报未来月份。") % {"month": f"{month:%Y年%m月}"})
+        context["editable"] = False
+    return render(request, "reports/entry.html", context)
+
+
+def _save(request, department, month):
+    user = request.user
+    if not can_edit_department(user, department.pk):
+        raise PermissionDenied(_("您只能填报本单位的月报。"))
+    try:
+        report = services.get_or_create_report(department=department, month=month)
+    except services.InvalidMonth as error:
+        messages.error(request, error.message)
+        return redirect("entry_list")
+    indicators = selectors.department_indicators(department)
+    form = EntryForm(request.POST, indicators)
+    if not form.is_valid():
+        messages.error(request, form.summary())
+        return render(request, "reports/entry.html", _entry_context(request, report, form=form), status=400)
+    try:
+        result = services.save_report_values(
+            report=report, user=user, values=form.values, notes=form.notes, version=request.POST.get("version", "")
+        )
+    except services.StaleReport as error:
+        messages.error(request, error.message)
+        report.refresh_from_db()
+        return render(
+            request, "reports/entry.html", _entry_context(request, report, form=form, stale=error), status=409
+        )
+    except services.InvalidValues as error:
+        form.errors.update(error.errors)
+        messages.error(request, error.message)
+        return render(request, "reports/entry.html", _entry_context(request, report, form=form), status=400)
+    except (services.TransitionError, services.InvalidMonth) as error:
+        messages.error(request, error.message)
+        return redirect(report_url(report))
+
+    if request.POST.get("action") == "submit":
+        try:
+            services.submit_report(report=report, user=user)
+        except services.InvalidValues as error:
+            messages.warning(request, _("草稿已保存。") + error.message)
+            context = _entry_context(request, report, violations=error.violations)
+            for row in (r for _area, rows in context["groups"] for r in rows):
+                row.errors = error.errors.get(row.indicator.code, [])
+            return render(request, "reports/entry.html", context, status=400)
+        except services.ReportError as error:
+            messages.error(request, error.message)
+            return redirect(report_url(report))
+        done = _("已上报%(report)s，等待审核。") % {"report": report}
+        unexplained = [code for code in result.warnings if not form.notes.get(code)]
+        if unexplained:
+            done += _("其中 %(n)d 项数据明显异常且未在备注中说明，审核时可能被退回。") % {"n": len(unexplained)}
+        (messages.warning if unexplained else messages.success)(request, done)
+        return redirect(report_url(report))
+
+    saved = _("草稿已保存（修改 %(n)d 项）。") % {"n": len(result.changed)}
+    if result.violations:
+        saved += _("有 %(n)d 条校验规则未通过，修改后才能上报。") % {"n": len(result.violations)}
+    if result.warnings:
+        saved += _("有 %(n)d 项数据明显异常，请在备注中说明。") % {"n": len(result.warnings)}
+    (messages.warning if result.violations or result.warnings else messages.success)(request, saved)
+    return redirect(report_url(report))
+
+
+@require_POST
+def report_review(request, department, year, month):
+    """Approve, return (with reason) or reopen (with reason); reviewers and administrators only."""
+    department = _department_for(request.user, department)
+    if not can_review(request.user):
+        raise PermissionDenied(_("只有审核员可以审核月报。"))
+    report = selectors.find_report(department, _month(year, month))
+    action = request.POST.get("action")
+    if action not in REVIEW_ACTIONS or report.pk is None:
+        messages.error(request, _("无法识别的审核操作。"))
+        return redirect(report_url(report))
+    service, done = REVIEW_ACTIONS[action]
+    kwargs = {"report": report, "user": request.user, "version": request.POST.get("version", "")}
+    if action != "approve":
+        kwargs["reason"] = request.POST.get("reason", "")
+    try:
+        with transaction.atomic():
+            service(**kwargs)
+    except services.ReportError as error:
+        messages.error(request, error.message)
+        return redirect(report_url(report))
+    messages.success(request, done % {"report": report})
+    return redirect("review_queue" if action != "reopen" else report_url(report))
+
+
+def report_history(request, department, year, month):
+    """Every state change and every value change of the report: who, when, old, new, note."""
+    department = _department_for(request.user, department)
+    report = selectors.find_report(department, _month(year, month))
+    return render(
+        request,
+        "reports/history.html",
+        {
+            "report": report,
+            "department": department,
+            "events": selectors.report_events(report),
+            "changes": selectors.value_changes(department, report.month),
+        },
+    )
+
+
+def review_queue(request):
+    """Submitted reports waiting for review (oldest first), and returned ones waiting for the department."""
+    if not can_see_all(request.user):
+        raise PermissionDenied(_("审核队列仅对审核员、领导和管理员开放。"))
+    today = timezone.localdate()
+    return render(
+        request,
+        "reports/review_queue.html",
+        {
+            "submitted": selectors.review_queue(),
+            "returned": selectors.review_queue(states=(ReportState.RETURNED,)),
+            "can_review": can_review(request.user),
+            "today": today,
+        },
+    )
+
+
+def completeness(request):
+    """Departments × months in colour, with the reporting and on-time rates per month."""
+    if not can_see_all(request.user):
+        raise PermissionDenied(_("报送进度仅对审核员、领导和管理员开放。"))
+    today = timezone.localdate()
+    last = (
+        _parse_month(request.GET.get("end")) or selectors.latest_report_month() or previous_month(first_of_month(today))
+    )
+    last = min(last, first_of_month(today))
+    first = _parse_month(request.GET.get("start")) or selectors.month_shift(last, -11)
+    if first > last or selectors.month_shift(first, 36) <= last:
+        messages.error(request, _("月份范围应在 36 个月以内，且开始不晚于结束。"))
+        first = selectors.month_shift(last, -11)
+    departments, months, cells, rates = selectors.completeness(first, last, today=today)
+    grid = [
+        (department, [_cell(department, month, cells.get((department.pk, month)), today) for month in months])
+        for department in departments
+    ]
+    return render(
+        request,
+        "reports/completeness.html",
+        {
+            "grid": grid,
+            "months": months,
+            "rates": rates,
+            "first": first,
+            "last": last,
+            "today": today,
+            "states": ReportState,
+        },
+    )
+
+
+def _cell(department, month, report, today):
+    """What one square of the grid shows: state (colour), overdue or late, and where it links."""
+    state = report.state if report else ReportState.NOT_STARTED
+    return {
+        "month": month,
+        "state": state,
+        "label": ReportState(state).label,
+        "overdue": (report.is_overdue(today) if report else today > deadline_for(month)),
+        "late": bool(report and report.submitted_late),
+        "url": reverse("report_entry", args=[department.code, month.year, month.month]),
+    }
+
+
+def _parse_month(text):
+    if not text:
+        return None
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return datetime.date(year, month, 1)
+    except ValueError:
+        return None

@@ -1,0 +1,431 @@
+"""The reporting workflow's services: every transition, every refusal, status mirroring, audit."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+
+from metrics.models import DataValue, Status
+from reports.reporting import workflow as services
+from reports.reporting.models import MonthlyReport, ReportAction, ReportEvent, ReportState
+from reports.reporting.workflow import (
+    InvalidMonth,
+    InvalidValues,
+    PermissionDenied,
+    StaleReport,
+    TransitionError,
+    approve_report,
+    get_or_create_report,
+    reopen_report,
+    return_report,
+    save_report_values,
+    submit_report,
+)
+from tests.factories import ClerkFactory
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+MONTH = datetime.date(2023, 8, 1)
+
+
+GOOD = {"t.received": D(12), "t.concluded": D(10), "t.money": D("3.5"), "t.rate": D("98.5")}
+
+
+def _report(unit, month=MONTH):
+    return get_or_create_report(department=unit["department"], month=month)
+
+
+def _filled(unit, values=GOOD):
+    report = _report(unit)
+    save_report_values(report=report, user=unit["clerk"], values=values)
+    return report
+
+
+def _submitted(unit):
+    report = _filled(unit)
+    submit_report(report=report, user=unit["clerk"])
+    return report
+
+
+def _statuses(unit, month=MONTH):
+    return set(DataValue.objects.filter(department=unit["department"], month=month).values_list("status", flat=True))
+
+
+# --- happy path ------------------------------------------------------------------
+
+
+def test_a_new_month_is_not_started_with_version_zero(unit):
+    report = _report(unit)
+    assert report.state == ReportState.NOT_STARTED
+    assert report.version == 0
+
+
+def test_save_makes_a_draft_and_stores_values_as_draft(unit):
+    report = _filled(unit)
+    assert report.state == ReportState.DRAFT
+    assert report.version == 1
+    stored = DataValue.objects.filter(department=unit["department"], month=MONTH)
+    stored = dict(stored.values_list("indicator__code", "value"))
+    assert stored == GOOD
+    assert _statuses(unit) == {Status.DRAFT}
+
+
+def test_full_cycle_submit_return_fix_submit_approve(unit):
+    """Each state change is recorded with who, when, from, to and comment, and values follow the state."""
+    clerk, reviewer = unit["clerk"], unit["reviewer"]
+    report = _submitted(unit)
+    assert report.state == ReportState.SUBMITTED and _statuses(unit) == {Status.SUBMITTED}
+    assert report.first_submitted_at is not None and report.submitted_by == clerk
+
+    return_report(report=report, user=reviewer, reason="执结数请核实")
+    assert report.state == ReportState.RETURNED and report.return_reason == "执结数请核实"
+    assert _statuses(unit) == {Status.DRAFT}
+
+    save_report_values(report=report, user=clerk, values={"t.concluded": D(9)})
+    assert report.state == ReportState.RETURNED  # still returned until resubmitted
+    submit_report(report=report, user=clerk)
+    assert report.return_reason == ""
+    approve_report(report=report, user=reviewer, comment="数据无误")
+    assert report.state == ReportState.APPROVED and report.approved_by == reviewer
+    assert _statuses(unit) == {Status.APPROVED}
+
+    events = list(ReportEvent.objects.filter(report=report).order_by("pk"))
+    assert [(e.action, e.from_state, e.to_state) for e in events] == [
+        (ReportAction.SAVE, ReportState.NOT_STARTED, ReportState.DRAFT),
+        (ReportAction.SUBMIT, ReportState.DRAFT, ReportState.SUBMITTED),
+        (ReportAction.RETURN, ReportState.SUBMITTED, ReportState.RETURNED),
+        (ReportAction.SAVE, ReportState.RETURNED, ReportState.RETURNED),
+        (ReportAction.SUBMIT, ReportState.RETURNED, ReportState.SUBMITTED),
+        (ReportAction.APPROVE, ReportState.SUBMITTED, ReportState.APPROVED),
+    ]
+    assert [e.user for e in events] == [clerk, clerk, reviewer, clerk, clerk, reviewer]
+    assert events[2].comment == "执结数请核实" and events[5].comment == "数据无误"
+    assert [e.version for e in events] == [1, 2, 3, 4, 5, 6]
+    report.refresh_from_db()
+    assert report.version == 6
+
+
+def test_reopen_an_approved_report_with_a_reason(unit):
+    report = _submitted(unit)
+    approve_report(report=report, user=unit["reviewer"])
+    reopen_report(report=report, user=unit["reviewer"], reason="市里要求更正金额")
+    assert report.state == ReportState.RETURNED
+    assert report.return_reason == "市里要求更正金额"
+    assert report.approved_at is None
+    assert _statuses(unit) == {Status.DRAFT}
+    save_report_values(report=report, user=unit["clerk"], values={"t.money": D("3.6")})
+    submit_report(report=report, user=unit["clerk"])
+    assert report.state == ReportState.SUBMITTED
+
+
+def test_first_submission_time_is_kept_for_lateness(unit):
+    report = _submitted(unit)
+    first = report.first_submitted_at
+    return_report(report=report, user=unit["reviewer"], reason="请核实")
+    submit_report(report=report, user=unit["clerk"])
+    assert report.first_submitted_at == first
+    assert report.submitted_at >= first
+
+
+def test_administrator_can_enter_and_review(unit):
+    report = _report(unit)
+    save_report_values(report=report, user=unit["admin"], values=GOOD)
+    submit_report(report=report, user=unit["admin"])
+    approve_report(report=report, user=unit["admin"])
+    assert report.state == ReportState.APPROVED
+
+
+def test_clearing_a_value_keeps_it_missing_not_zero(unit):
+    report = _filled(unit)
+    save_report_values(report=report, user=unit["clerk"], values={"t.money": None})
+    value = DataValue.objects.get(department=unit["department"], month=MONTH, indicator__code="t.money")
+    assert value.value is None
+
+
+def test_saving_the_same_figures_changes_nothing(unit):
+    report = _filled(unit)
+    result = save_report_values(
+        report=report, user=unit["clerk"], values={"t.received": D("12.0000"), "t.money": D("3.50")}
+    )
+    assert result.changed == []
+    assert report.version == 1
+    assert ReportEvent.objects.filter(report=report).count() == 1
+
+
+# --- audit -----------------------------------------------------------------------
+
+
+def test_every_value_change_is_kept_with_who_old_new_and_note(unit):
+    from reports.reporting.selectors import value_changes
+
+    report = _filled(unit)
+    save_report_values(
+        report=report,
+        user=unit["clerk"],
+        values={"t.received": D(14)},
+        notes={"t.received": "补录月底立案2件"},
+    )
+    changes = [c for c in value_changes(unit["department"], MONTH) if c.indicator == "受理案件"]
+    assert [(c.old_value, c.new_value, c.new_note) for c in changes] == [
+        (None, D(12), ""),
+        (D(12), D(14), "补录月底立案2件"),
+    ]
+    assert {c.user for c in changes} == {unit["clerk"]}
+    assert DataValue.history.filter(indicator__code="t.received", department=unit["department"]).count() == 2
+
+
+# --- refusals: permission ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["other_clerk", "reviewer", "leader"])
+def test_only_the_own_clerk_or_an_administrator_saves(unit, who):
+    report = _report(unit)
+    with pytest.raises(PermissionDenied) as error:
+        save_report_values(report=report, user=unit[who], values=GOOD)
+    assert isinstance(error.value, DjangoPermissionDenied)
+    assert error.value.message == "您只能填报本单位的月报。"
+    assert not DataValue.objects.filter(department=unit["department"]).exists()
+
+
+@pytest.mark.parametrize("who", ["other_clerk", "reviewer", "leader"])
+def test_only_the_own_clerk_or_an_administrator_submits(unit, who):
+    report = _filled(unit)
+    with pytest.raises(PermissionDenied):
+        submit_report(report=report, user=unit[who])
+    assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.DRAFT
+
+
+@pytest.mark.parametrize("who", ["clerk", "other_clerk", "leader"])
+@pytest.mark.parametrize("action", ["approve", "return"])
+def test_only_reviewers_approve_or_return(unit, who, action):
+    report = _submitted(unit)
+    with pytest.raises(PermissionDenied, match="只有审核员"):
+        if action == "approve":
+            approve_report(report=report, user=unit[who])
+        else:
+            return_report(report=report, user=unit[who], reason="x")
+    assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.SUBMITTED
+    assert _statuses(unit) == {Status.SUBMITTED}
+
+
+@pytest.mark.parametrize("who", ["clerk", "leader"])
+def test_only_reviewers_reopen(unit, who):
+    report = _submitted(unit)
+    approve_report(report=report, user=unit["reviewer"])
+    with pytest.raises(PermissionDenied):
+        reopen_report(report=report, user=unit[who], reason="x")
+    assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.APPROVED
+
+
+# --- refusals: state -------------------------------------------------------------
+
+
+def test_approved_report_is_locked(unit):
+    report = _submitted(unit)
+    approve_report(report=report, user=unit["reviewer"])
+    with pytest.raises(TransitionError, match="已审核锁定"):
+        save_report_values(report=report, user=unit["clerk"], values={"t.received": D(13)})
+    with pytest.raises(TransitionError):
+        submit_report(report=report, user=unit["clerk"])
+    assert DataValue.objects.get(indicator__code="t.received", month=MONTH).value == 12
+
+
+def test_submitted_report_cannot_be_edited_by_the_clerk(unit):
+    report = _submitted(unit)
+    with pytest.raises(TransitionError, match="正在审核中"):
+        save_report_values(report=report, user=unit["clerk"], values={"t.received": D(13)})
+
+
+def test_cannot_submit_twice(unit):
+    report = _submitted(unit)
+    with pytest.raises(TransitionError):
+        submit_report(report=report, user=unit["clerk"])
+
+
+def test_cannot_submit_a_report_never_saved(unit):
+    report = _report(unit)
+    with pytest.raises(TransitionError, match="尚未填写"):
+        submit_report(report=report, user=unit["clerk"])
+
+
+def test_cannot_submit_an_empty_report(unit):
+    report = _filled(unit, values={"t.received": None})
+    with pytest.raises(InvalidValues, match="没有填写任何数据"):
+        submit_report(report=report, user=unit["clerk"])
+
+
+@pytest.mark.parametrize(
+    "action,state",
+    [
+        ("approve", ReportState.DRAFT),
+        ("return", ReportState.DRAFT),
+        ("reopen", ReportState.DRAFT),
+        ("reopen", ReportState.SUBMITTED),
+        ("approve", ReportState.APPROVED),
+        ("return", ReportState.APPROVED),
+    ],
+)
+def test_review_actions_refused_in_the_wrong_state(unit, action, state):
+    report = _filled(unit)
+    if state != ReportState.DRAFT:
+        submit_report(report=report, user=unit["clerk"])
+    if state == ReportState.APPROVED:
+        approve_report(report=report, user=unit["reviewer"])
+    version = report.version
+    call = {
+        "approve": lambda: approve_report(report=report, user=unit["reviewer"]),
+        "return": lambda: return_report(report=report, user=unit["reviewer"], reason="x"),
+        "reopen": lambda: reopen_report(report=report, user=unit["reviewer"], reason="x"),
+    }[action]
+    with pytest.raises(TransitionError) as error:
+        call()
+    assert "当前：" in error.value.message
+    report.refresh_from_db()
+    assert (report.state, report.version) == (state, version)
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_return_and_reopen_need_a_reason(unit, reason):
+    report = _submitted(unit)
+    with pytest.raises(InvalidValues, match="请填写退回原因"):
+        return_report(report=report, user=unit["reviewer"], reason=reason)
+    approve_report(report=report, user=unit["reviewer"])
+    with pytest.raises(InvalidValues, match="重新打开的原因"):
+        reopen_report(report=report, user=unit["reviewer"], reason=reason)
+
+
+# --- refusals: bad input ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "values,message",
+    [
+        ({"t.received": D(-1)}, "不能为负数"),
+        ({"t.received": D("1.5")}, "只能填写整数"),
+        ({"t.money": D("1.23456")}, "最多保留 4 位小数"),
+        ({"t.rate": D(101)}, "百分比应在 0 到 100 之间"),
+    ],
+)
+def test_bad_figures_change_nothing(unit, values, message):
+    report = _filled(unit)
+    before = list(DataValue.objects.order_by("pk").values_list("value", "status"))
+    with pytest.raises(InvalidValues) as error:
+        save_report_values(report=report, user=unit["clerk"], values={**values, "t.concluded": D(11)})
+    assert message in error.value.message
+    assert list(error.value.errors) == list(values)
+    assert list(DataValue.objects.order_by("pk").values_list("value", "status")) == before
+    assert MonthlyReport.objects.get(pk=report.pk).version == 1
+
+
+def test_another_departments_indicator_is_refused(unit):
+    report = _report(unit)
+    with pytest.raises(InvalidValues, match="不属于测试法院"):
+        save_report_values(report=report, user=unit["clerk"], values={**GOOD, "enforcement.cases_received": D(1)})
+    assert not DataValue.objects.filter(department=unit["department"]).exists()
+
+
+def test_a_future_month_is_refused(unit):
+    with pytest.raises(InvalidMonth, match="不能填报未来月份"):
+        get_or_create_report(department=unit["department"], month=datetime.date(2099, 1, 1))
+    assert not MonthlyReport.objects.filter(month=datetime.date(2099, 1, 1)).exists()
+
+
+def test_cross_field_rule_allows_a_draft_but_blocks_submission(unit):
+    report = _report(unit)
+    result = save_report_values(report=report, user=unit["clerk"], values={**GOOD, "t.concluded": D(13)})
+    assert report.state == ReportState.DRAFT
+    assert [v.message for v in result.violations] == ["「执结案件」（13）不能大于「受理案件」（12）。"]
+    with pytest.raises(InvalidValues, match="不能大于") as error:
+        submit_report(report=report, user=unit["clerk"])
+    assert error.value.violations
+    assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.DRAFT
+
+
+def test_outliers_warn_but_do_not_block(unit):
+    department = unit["department"]
+    received = unit["indicators"][0]
+    for k in range(1, 13):
+        month = datetime.date(2022 + (7 + k) // 12, (7 + k) % 12 + 1, 1)
+        DataValue.objects.create(indicator=received, department=department, month=month, value=10)
+    report = _report(unit)
+    result = save_report_values(report=report, user=unit["clerk"], values={**GOOD, "t.received": D(40)})
+    assert "明显高于近12个月" in result.warnings["t.received"]
+    submit_report(report=report, user=unit["clerk"])
+    assert report.state == ReportState.SUBMITTED
+
+
+# --- stale data ------------------------------------------------------------------
+
+
+def test_save_on_stale_version_is_refused_with_what_changed(unit):
+    """Two people opened version 1; the second save is refused and lists the first one's change."""
+    report = _filled(unit)
+    second_clerk = ClerkFactory(username="t_clerk2", department=unit["department"])
+    save_report_values(report=report, user=second_clerk, values={"t.received": D(20)}, version=1)
+    with pytest.raises(StaleReport) as error:
+        save_report_values(report=report, user=unit["clerk"], values={"t.money": D(9)}, version=1)
+    stale = error.value
+    assert "已被他人修改" in stale.message and "版本 1 → 2" in stale.message
+    assert [(c.indicator, c.old_value, c.new_value, c.user) for c in stale.changes] == [
+        ("受理案件", D(12), D(20), second_clerk)
+    ]
+    assert [e.user for e in stale.events] == [second_clerk]
+    assert DataValue.objects.get(indicator__code="t.money", month=MONTH).value == D("3.5")
+    assert DataValue.objects.get(indicator__code="t.received", month=MONTH).value == 20
+
+
+def test_transition_on_stale_version_is_refused(unit):
+    report = _submitted(unit)
+    with pytest.raises(StaleReport):
+        approve_report(report=report, user=unit["reviewer"], version=report.version - 1)
+    approve_report(report=report, user=unit["reviewer"], version=report.version)
+    assert report.state == ReportState.APPROVED
+
+
+def test_a_caller_holding_an_old_instance_still_gets_the_guard(unit):
+    """The service re-reads the row under lock: an outdated in-memory state cannot slip through."""
+    report = _submitted(unit)
+    old = MonthlyReport.objects.get(pk=report.pk)
+    approve_report(report=report, user=unit["reviewer"])
+    with pytest.raises(TransitionError):
+        save_report_values(report=old, user=unit["clerk"], values={"t.received": D(1)})
+
+
+def test_demo_july_is_a_mix(demo):
+    reports = MonthlyReport.objects.filter(month=datetime.date(2023, 7, 1)).select_related("department")
+    july = {r.department.code: r for r in reports}
+    states = {code: r.state for code, r in july.items()}
+    assert list(states.values()).count(ReportState.SUBMITTED) >= 3
+    assert list(states.values()).count(ReportState.DRAFT) >= 2
+    assert list(states.values()).count(ReportState.RETURNED) == 1
+    assert july["justice"].return_reason
+    assert {"education", "transport", "market"}.isdisjoint(july)  # not started: no report at all
+    assert [code for code, r in july.items() if r.submitted_late] == ["cac"]
+    assert all(r.is_overdue(datetime.date(2023, 8, 8)) for r in july.values() if r.state == ReportState.DRAFT)
+    assert not any(r.is_overdue(datetime.date(2023, 8, 5)) for r in july.values())
+
+
+def test_demo_history_is_approved_reports(demo):
+    reports = MonthlyReport.objects.filter(month__lte=datetime.date(2023, 6, 1))
+    assert reports.count() == 11 * 18
+    assert set(reports.values_list("state", flat=True)) == {ReportState.APPROVED}
+    assert not reports.filter(first_submitted_at__isnull=True).exists()
+    assert services  # module imported for its API
+
+
+def test_deadline_overdue_and_late(unit, settings):
+    """Due on day REPORT_DEADLINE_DAY of the next month; overdue until submitted; late stays visible."""
+    settings.REPORT_DEADLINE_DAY = 10
+    report = _filled(unit)
+    assert report.deadline == datetime.date(2023, 9, 10)
+    assert not report.is_overdue(datetime.date(2023, 9, 10))
+    assert report.is_overdue(datetime.date(2023, 9, 11))
+    submit_report(report=report, user=unit["clerk"])
+    assert not report.is_overdue(datetime.date(2023, 9, 11))
+    assert report.submitted_late  # submitted today, long after 2023-09-10
+    approve_report(report=report, user=unit["reviewer"])
+    assert report.submitted_late and report.is_late()
+    imported = MonthlyReport(department=unit["department"], month=datetime.date(2023, 1, 1), state=ReportState.APPROVED)
+    assert not imported.is_overdue(datetime.date(2026, 1, 1))
