@@ -190,7 +190,7 @@ def generate(size):
     from metrics import rollup
     from metrics.models import Area, DataValue, Department, Indicator, Kind, Target
     from reports.models import Role, User
-    from reports.reporting.models import MonthlyReport
+    from reports.reporting.models import MonthlyReport, allow_state_changes
 
     tops, children, _n = SIZES[size]
     months = months_of(size)
@@ -258,9 +258,11 @@ def generate(size):
         clerk = User(username="bench_clerk", role=Role.CLERK, department=responsible)
         clerk.set_password("bench-password-1")
         clerk.save()
-        MonthlyReport.objects.bulk_create(
-            MonthlyReport(department=responsible, month=m, state="approved", version=1) for m in months
-        )
+        # Synthetic history in bulk, as the demo loads it: states written outside the workflow on purpose.
+        with allow_state_changes():
+            MonthlyReport.objects.bulk_create(
+                MonthlyReport(department=responsible, month=m, state="approved", version=1) for m in months
+            )
 
     log(f"[{size}] {len(departments)} departments × {len(indicators)} indicators × {len(months)} months: COPY")
     table = DataValue._meta.db_table
@@ -519,8 +521,8 @@ def savers(size):
 
     from metrics.models import DataValue, Department, Indicator
     from reports.models import User
-    from reports.reporting import workflow as services
-    from reports.reporting.models import MonthlyReport
+    from reports.reporting import workflow
+    from reports.reporting.models import MonthlyReport, ReportAction
 
     clerk = User.objects.get(username="bench_clerk")
     department = Department.objects.get(pk=clerk.department_id)
@@ -540,8 +542,8 @@ def savers(size):
 
     def save():
         month = next(months)
-        report = services.get_or_create_report(department=department, month=month)
-        services.save_report_values(report=report, user=clerk, values=values_for(month))
+        report = workflow.get_or_create_report(department=department, month=month)
+        workflow.perform(ReportAction.SAVE, report=report, user=clerk, values=values_for(month))
 
     def raw_save():
         with connection.cursor() as cursor:

@@ -29,3 +29,13 @@ def can_review(user):
 def can_see_all(user):
     """Reviewers, leaders and administrators see every department (queue, completeness)."""
     return user.is_authenticated and user.sees_all_departments
+
+
+def can_import_historic(user):
+    """Historic data (approved in bulk, outside the monthly round) are imported by administrators only."""
+    return user.is_authenticated and user.is_administrator
+
+
+def can_import_for_department(user, department_id):
+    """Clerks import their own department's workbook; reviewers and administrators any department's."""
+    return can_review(user) or can_edit_department(user, department_id)

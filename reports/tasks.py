@@ -1,4 +1,9 @@
 """Celery tasks of the reports app (found by the worker's autodiscovery)."""
 
-from reports.notifications.tasks import mark_overdue_reports, send_deadline_reminders, send_pending_emails  # noqa: F401
+from reports.notifications.tasks import (  # noqa: F401
+    mark_overdue_reports,
+    notify_transition,
+    send_deadline_reminders,
+    send_pending_emails,
+)
 from reports.summary.tasks import run_summary_export  # noqa: F401

@@ -1,23 +1,17 @@
-"""Imports: the entry workbook's preview and commit, and the historic CSV import and export.
+"""The entry workbook (a department's year, indicators × months): download, preview, commit.
 
-Entry workbook (a department's year, indicators × months):
 - `template_for(department=, year=)`: the workbook as bytes, pre-filled with the stored figures.
 - `upload_workbook(user=, filename=, data=)`: read and plan; stores an ImportBatch; nothing else written.
 - `plan_batch(batch=, user=)`: what committing would do now (new, changed, unchanged, refused per cell).
 - `commit_batch(batch=, user=, fingerprint=)`: write the plan the user saw, all or nothing.
 
-Historic data (the long CSV format, see csvfile.py):
-- `import_historic_csv(data=, user=)`: every row checked first; any bad row refuses the whole file
-  (HistoricImportError lists them all); otherwise the values are written approved by `user` and
-  the months' reports marked 已审核.
-- `export_values(out, ...)`: the same format, round-tripping exactly.
-
 Figures pass the entry form's validation (metrics.validation): parse_number for
 what was typed, check_value per figure, the administrator's cross-field rules.
-Months already submitted (已上报) or approved (已审核) are refused by the
-workbook import until a reviewer returns or reopens them, as on the form.
-Writes are plain ORM writes that keep a history record per value (who, when,
-old, new) and a ReportEvent per month, like reports.services.
+Months already submitted (已上报) or approved (已审核) are refused until a
+reviewer returns or reopens them, as on the form: the workflow's own
+`refusal` marks each month, and the commit saves each month through
+`workflow.perform`, so a history record per value and a ReportEvent per
+month are kept exactly as on the form.
 """
 
 import datetime
@@ -31,28 +25,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics.models import DataValue, Department, Indicator, Kind
-from metrics.services import write_values
+from metrics.models import DataValue, Department, Indicator
 from metrics.validation import check_rules, check_value, fmt, spec_for
-from reports.imports import csvfile, workbook
+from reports.imports import workbook
 from reports.imports.errors import ImportFileError
 from reports.imports.models import ImportBatch
-from reports.permissions import can_edit_department, can_review
-from reports.reporting import selectors
-from reports.reporting.models import (
-    EDITABLE_STATES,
-    MonthlyReport,
-    ReportAction,
-    ReportEvent,
-    ReportState,
-    deadline_for,
-    first_of_month,
-)
-from reports.reporting.workflow import STATUS_FOR_STATE
+from reports.permissions import can_import_for_department
+from reports.reporting import selectors, workflow
+from reports.reporting.models import MonthlyReport, ReportAction, ReportState, first_of_month
 
 NEW, CHANGED, UNCHANGED, REFUSED = "new", "changed", "unchanged", "refused"
 STATUS_LABELS = {NEW: _("新增"), CHANGED: _("修改"), UNCHANGED: _("不变"), REFUSED: _("拒绝")}
-MAX_NOTE = 500
 
 
 class ImportPermissionError(ImportFileError):
@@ -63,35 +46,16 @@ class StaleImport(ImportFileError):
     """The stored figures changed between preview and commit."""
 
 
-class HistoricImportError(ImportFileError):
-    """Bad rows in a historic CSV: `problems` is [(line, reason)], every one of them."""
-
-    def __init__(self, message, problems):
-        super().__init__(message)
-        self.problems = problems
-
-
-def can_import(user, department):
-    """Clerks import their own department's workbook; reviewers and administrators any department's."""
-    return can_review(user) or can_edit_department(user, department.pk)
-
-
 def months_of(year):
     return [datetime.date(year, m, 1) for m in workbook.MONTHS]
 
 
-def _closed_reason(state, month, today):
-    """Why a month's figures cannot be changed by an import, or '' when they can."""
-    if month > first_of_month(today):
-        return _("%(month)s 尚未到来，不能填报。") % {"month": f"{month:%Y年%m月}"}
-    if state == ReportState.APPROVED:
-        return _("%(month)s 月报已审核锁定，不能修改；如需更正，请联系审核员重新打开。") % {
-            "month": f"{month:%Y年%m月}"
-        }
-    if state not in EDITABLE_STATES:
-        return _("%(month)s 月报已上报，正在审核中，不能修改；如需更正，请联系审核员退回。") % {
-            "month": f"{month:%Y年%m月}"
-        }
+def closed_reason(state, month, today, action=ReportAction.SAVE):
+    """Why a month's figures cannot be changed by an import, or '' when they can (the workflow decides)."""
+    if future := workflow.future_month_refusal(month, today=today):
+        return future
+    if reason := workflow.refusal(action, state=state):
+        return f"{month:%Y年%m月}：{reason}"
     return ""
 
 
@@ -128,7 +92,7 @@ def template_for(*, department, year, today=None):
     ]
     values = {(code, month.month): v.value for (code, month), v in stored.items()}
     labels = {m.month: (_("未到") if m > first_of_month(today) else ReportState(states[m]).label) for m in months}
-    closed = {m.month for m in months if _closed_reason(states[m], m, today)}
+    closed = {m.month for m in months if closed_reason(states[m], m, today)}
     return workbook.build_template(
         department_code=department.code,
         department_name=department.name,
@@ -247,7 +211,7 @@ def plan_workbook(*, sheet, user, today=None):
         raise ImportFileError(
             _("文件中的单位代码「%(code)s」不存在。请使用本系统下载的填报模板。") % {"code": sheet.department_code}
         )
-    if not can_import(user, department):
+    if not can_import_for_department(user, department.pk):
         raise ImportPermissionError(
             _("这是%(department)s的填报表；您只能导入本单位的数据。") % {"department": department.name}
         )
@@ -309,7 +273,7 @@ def plan_workbook(*, sheet, user, today=None):
             elif cell.value == old:
                 if current is None:
                     continue  # empty in the file and nothing stored: nothing to show
-            elif closed := _closed_reason(states[month], month, today):
+            elif closed := closed_reason(states[month], month, today):
                 change.status, change.reason = REFUSED, closed
             else:
                 change.status = NEW if old is None else CHANGED
@@ -390,240 +354,12 @@ def commit_batch(*, batch, user, fingerprint, today=None):
         )
     comment = _("Excel 导入：%(file)s") % {"file": batch.filename}
     for month, values in plan.by_month().items():
-        _write_month(
-            department=plan.department, month=month, user=user, values=values, notes={}, comment=comment, approve=False
-        )
+        report = workflow.get_or_create_report(department=plan.department, month=month, today=today)
+        try:
+            workflow.perform(ReportAction.IMPORT, report=report, user=user, values=values, comment=comment, today=today)
+        except workflow.ReportError as error:
+            raise ImportFileError(error.message) from error
     batch.committed_at = timezone.now()
     batch.counts = plan.counts
     batch.save(update_fields=["committed_at", "counts"])
     return plan
-
-
-def _write_month(*, department, month, user, values, notes, comment, approve):
-    """Store one department-month's figures (only the codes given) and move its report; returns codes changed.
-
-    approve=False: the report must be editable; 未填报 becomes 草稿 (as a save on the form).
-    approve=True (historic data): the report becomes 已审核 by `user`, values approved.
-    """
-    report, _created = MonthlyReport.objects.get_or_create(department=department, month=month)
-    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
-    if not approve and report.state not in EDITABLE_STATES:
-        raise ImportFileError(_closed_reason(report.state, month, timezone.localdate()))
-    if approve:
-        to_state = ReportState.APPROVED
-    elif report.state == ReportState.NOT_STARTED:
-        to_state = ReportState.DRAFT
-    else:
-        to_state = report.state
-    status = STATUS_FOR_STATE[to_state]
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=set(values) | set(notes))}
-    now = timezone.now()
-    changed = write_values(
-        department=department,
-        month=month,
-        indicators=indicators,
-        values=values,
-        notes=notes,
-        status=status,
-        user=user,
-        comment=comment,
-        store_missing=True,
-    )
-    if not changed and report.state == to_state:
-        return changed
-    from_state = report.state
-    report.state = to_state
-    report.version += 1
-    if approve and from_state != ReportState.APPROVED:
-        # Historic months count as reported on time: when exactly is not known, the deadline is the best guess.
-        on_time = timezone.make_aware(datetime.datetime.combine(deadline_for(month), datetime.time(9)))
-        report.first_submitted_at = report.first_submitted_at or on_time
-        report.submitted_at = report.submitted_at or on_time
-        report.submitted_by = report.submitted_by or user
-        report.approved_at, report.approved_by = now, user
-        report.return_reason = ""
-    report.save()
-    ReportEvent.objects.create(
-        report=report,
-        action=ReportAction.APPROVE if approve else ReportAction.SAVE,
-        from_state=from_state,
-        to_state=to_state,
-        user=user,
-        at=now,
-        comment=f"{comment}（{_('修改 %(n)d 项数据') % {'n': len(changed)}}）",
-        version=report.version,
-    )
-    # Values of the month not in this import follow the report's state too (as reports.reporting.workflow does).
-    DataValue.objects.filter(department=department, month=month).exclude(status=status).update(status=status)
-    return changed
-
-
-# --- historic CSV ----------------------------------------------------------------------
-
-
-@dataclass
-class HistoricResult:
-    rows: int = 0
-    created: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    months: int = 0
-
-
-def default_import_user():
-    """The first administrator (role 管理员, or a superuser), who historic imports are recorded under."""
-    from reports.models import Role, User
-
-    return (
-        User.objects.filter(is_active=True, role=Role.ADMIN).order_by("pk").first()
-        or User.objects.filter(is_active=True, is_superuser=True).order_by("pk").first()
-    )
-
-
-def _csv_row_problems(rows, *, today):
-    """[(line, reason)] for every row that cannot be imported, and the good rows keyed by (dept, code, month)."""
-    departments = {d.code: d for d in Department.objects.all()}
-    indicators = {i.code: i for i in Indicator.objects.select_related("department")}
-    problems, good, first_line = [], {}, {}
-    for row in rows:
-        reasons = list(row.errors)
-        department = departments.get(row.department)
-        indicator = indicators.get(row.indicator)
-        if row.department and department is None:
-            reasons.append(_("未知单位代码「%(code)s」。") % {"code": row.department[:40]})
-        if row.indicator and indicator is None:
-            reasons.append(_("未知指标代码「%(code)s」。") % {"code": row.indicator[:80]})
-        if indicator is not None and department is not None:
-            if indicator.kind == Kind.RATIO:
-                reasons.append(_("「%(name)s」是计算比率，由分子和分母计算得出，不能导入。") % {"name": indicator.name})
-            elif indicator.department_id != department.pk:
-                reasons.append(
-                    _("指标「%(name)s」不由%(department)s填报（责任单位：%(owner)s）。")
-                    % {"name": indicator.name, "department": department.name, "owner": indicator.department}
-                )
-            elif not row.errors:
-                reasons += check_value(row.value, spec_for(indicator))
-        if row.month is not None and row.month > first_of_month(today):
-            reasons.append(_("%(month)s 尚未到来，不能导入。") % {"month": f"{row.month:%Y-%m}"})
-        if len(row.note) > MAX_NOTE:
-            reasons.append(_("备注不能超过 %(n)d 字。") % {"n": MAX_NOTE})
-        key = (row.department, row.indicator, row.month)
-        if not reasons and key in first_line:
-            reasons.append(_("与第 %(line)d 行重复（同一单位、指标、月份）。") % {"line": first_line[key]})
-        if reasons:
-            problems.append((row.line, "".join(reasons)))
-            continue
-        first_line[key] = row.line
-        good[key] = (row, department, indicator)
-    return problems, good
-
-
-def import_historic_csv(*, data, user, today=None, dry_run=False):
-    """Import historic values (CSV bytes) approved by `user`, all or nothing; a HistoricResult.
-
-    ImportFileError for an unreadable file; HistoricImportError listing every
-    bad row (line, reason). Rows for months already submitted or approved
-    must match what is stored (a reviewer reopens a month to correct it).
-    """
-    today = today or timezone.localdate()
-    if user is None or not user.is_administrator:
-        raise ImportPermissionError(_("历史数据只能由管理员导入。"))
-    rows = csvfile.read_rows(data, max_bytes=settings.IMPORT_CSV_MAX_BYTES, max_rows=settings.IMPORT_MAX_ROWS)
-    problems, good = _csv_row_problems(rows, today=today)
-
-    groups = defaultdict(dict)
-    for (_dept, code, month), (row, department, _indicator) in good.items():
-        groups[(department, month)][code] = row
-    departments = {d for d, _m in groups}
-    months = {m for _d, m in groups}
-    stored = {
-        (v.department_id, v.indicator.code, v.month): v
-        for v in DataValue.objects.filter(department__in=departments, month__in=months).select_related("indicator")
-    }
-    states = {
-        (r.department_id, r.month): r.state
-        for r in MonthlyReport.objects.filter(department__in=departments, month__in=months)
-    }
-    rules = selectors.active_rules()
-    result = HistoricResult(rows=len(rows))
-    work = []
-    for (department, month), by_code in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0].code)):
-        state = states.get((department.pk, month), ReportState.NOT_STARTED)
-        differs = []
-        for code, row in by_code.items():
-            current = stored.get((department.pk, code, month))
-            if current is None:
-                result.created += 1
-                differs.append(row)
-            elif current.value != row.value or current.note != row.note:
-                result.changed += 1
-                differs.append(row)
-            else:
-                result.unchanged += 1
-        if differs and state not in EDITABLE_STATES:
-            reason = _closed_reason(state, month, today)
-            problems += [(row.line, reason) for row in differs]
-            continue
-        merged = {code: v.value for (d, code, m), v in stored.items() if d == department.pk and m == month}
-        merged.update({code: row.value for code, row in by_code.items()})
-        for violation in check_rules(merged, rules):
-            lines = [by_code[c].line for c in violation.codes if c in by_code]
-            if lines:
-                problems.append(
-                    (
-                        min(lines),
-                        _("%(message)s（涉及第 %(lines)s 行）")
-                        % {
-                            "message": violation.message,
-                            "lines": "、".join(str(n) for n in sorted(lines)),
-                        },
-                    )
-                )
-        # A month under review with matching figures is left to its reviewer.
-        if differs or state in EDITABLE_STATES:
-            work.append((department, month, by_code))
-    if problems:
-        problems.sort()
-        raise HistoricImportError(_("有 %(n)d 行数据有问题，整个文件未导入：") % {"n": len(problems)}, problems)
-    if not dry_run:
-        _write_historic(work, user=user)
-    result.months = len(work)
-    return result
-
-
-@transaction.atomic
-def _write_historic(work, *, user):
-    comment = _("历史数据导入")
-    for department, month, by_code in work:
-        _write_month(
-            department=department,
-            month=month,
-            user=user,
-            values={code: row.value for code, row in by_code.items()},
-            notes={code: row.note for code, row in by_code.items()},
-            comment=comment,
-            approve=True,
-        )
-
-
-def export_rows(*, department=None, first=None, last=None, approved_only=False):
-    """(department code, indicator code, month, value, note) of every stored value, in a stable order."""
-    values = DataValue.objects.all()
-    if department is not None:
-        values = values.filter(department=department)
-    if first is not None:
-        values = values.filter(month__gte=first)
-    if last is not None:
-        values = values.filter(month__lte=last)
-    if approved_only:
-        values = values.approved()
-    return values.order_by("month", "department__code", "indicator__code").values_list(
-        "department__code", "indicator__code", "month", "value", "note"
-    )
-
-
-def export_values(out, **filters):
-    """Write the long CSV format to the text stream `out`; returns the number of rows."""
-    rows = list(export_rows(**filters).iterator(chunk_size=2000))
-    csvfile.write_rows(rows, out)
-    return len(rows)

@@ -13,7 +13,7 @@ from metrics.models import Department
 from reports.imports import services, workbook
 from reports.imports.errors import ImportFileError
 from reports.imports.models import ImportBatch
-from reports.permissions import can_review
+from reports.permissions import can_import_for_department, can_review
 from reports.reporting import selectors
 
 
@@ -62,7 +62,7 @@ def import_home(request):
 def download_template(request):
     """The entry workbook (XLSX) of ?department=code&year=YYYY, pre-filled with the stored figures."""
     department = get_object_or_404(Department, code=request.GET.get("department", ""))
-    if not services.can_import(request.user, department):
+    if not can_import_for_department(request.user, department.pk):
         raise PermissionDenied(_("您只能下载本单位的填报表。"))
     year_text = request.GET.get("year", "")
     if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
@@ -106,7 +106,7 @@ def upload(request):
 
 def _batch_for(request, pk):
     batch = get_object_or_404(ImportBatch.objects.select_related("department", "user"), pk=pk)
-    if not services.can_import(request.user, batch.department):
+    if not can_import_for_department(request.user, batch.department_id):
         raise PermissionDenied(_("您只能查看本单位的导入。"))
     return batch
 

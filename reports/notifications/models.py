@@ -11,6 +11,10 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("截止提醒")
     OVERDUE = "overdue", _("逾期通知")
     OVERDUE_SUMMARY = "overdue_summary", _("逾期汇总")
+    SUBMITTED = "submitted", _("月报已上报")
+    RETURNED = "returned", _("月报被退回")
+    APPROVED = "approved", _("月报已审核")
+    REOPENED = "reopened", _("月报被重新打开")
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -24,8 +28,11 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     """A message to one user about one department's (or every department's) month.
 
-    The unique constraints are the idempotency guard of the reminder tasks:
-    a task run twice finds the row already there and sends nothing again.
+    The unique constraints are the idempotency guard of the tasks: a reminder
+    task run twice, or a transition's task retried, finds the row already there
+    and sends nothing again. Reminders are once per (kind, department, month,
+    recipient); a transition's notice once per (event, recipient), since a
+    report can be returned more than once.
     """
 
     kind = models.CharField(_("类型"), max_length=20, choices=NotificationKind.choices)
@@ -41,6 +48,15 @@ class Notification(models.Model):
         related_name="notifications",
     )
     month = models.DateField(_("月份"))
+    # The workflow event a notification tells of (submitted, returned, approved, reopened); none for reminders.
+    event = models.ForeignKey(
+        "reports.ReportEvent",
+        verbose_name=_("月报记录"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
@@ -58,14 +74,17 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "department", "month", "recipient"],
-                condition=Q(department__isnull=False),
+                condition=Q(department__isnull=False, event__isnull=True),
                 name="notification_once_per_department",
             ),
             # NULL departments never collide in a plain unique constraint; this one covers them.
             models.UniqueConstraint(
                 fields=["kind", "month", "recipient"],
-                condition=Q(department__isnull=True),
+                condition=Q(department__isnull=True, event__isnull=True),
                 name="notification_once_per_county",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "recipient"], condition=Q(event__isnull=False), name="notification_once_per_event"
             ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from reports.models import Role, User
 from reports.notifications.models import NotificationKind
 from reports.notifications.services import notify
-from reports.reporting import selectors
+from reports.reporting import selectors, workflow
 from reports.reporting.models import REPORTED_STATES, MonthlyReport, deadline_for, first_of_month
 from reports.reporting.selectors import month_shift
 
@@ -111,12 +111,7 @@ def mark_overdue_reports(*, today=None):
     overdue = [d for d in departments if reports.get(d.pk) is None or reports[d.pk].first_submitted_at is None]
     if not overdue:
         return []
-    now = timezone.now()
-    missing = [MonthlyReport(department=d, month=month) for d in overdue if d.pk not in reports]
-    MonthlyReport.objects.bulk_create(missing, ignore_conflicts=True)
-    MonthlyReport.objects.filter(
-        month=month, department__in=overdue, first_submitted_at__isnull=True, overdue_at__isnull=True
-    ).update(overdue_at=now)
+    workflow.mark_overdue(month=month, departments=overdue)
 
     created = []
     clerks = _clerks(overdue)

@@ -19,16 +19,24 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def notify(*, kind, recipient, month, title, body="", url="", department=None):
-    """The notification for this key, created (and e-mailed after commit) if it did not exist; (row, created)."""
-    key = {"kind": kind, "recipient": recipient, "month": month, "department": department}
+def notify(*, kind, recipient, month, title, body="", url="", department=None, event=None):
+    """The notification for this key, created (and e-mailed after commit) if it did not exist; (row, created).
+
+    The key is (kind, department, month, recipient), or (event, recipient) for a workflow event.
+    """
+    if event is not None:
+        key = {"event": event, "recipient": recipient}
+        extra = {"kind": kind, "month": month, "department": department}
+    else:
+        key = {"kind": kind, "recipient": recipient, "month": month, "department": department, "event": None}
+        extra = {}
     existing = Notification.objects.filter(**key).first()
     if existing is not None:
         return existing, False
     try:
         # A savepoint, so that losing a race to a concurrent run leaves the outer transaction usable.
         with transaction.atomic():
-            notification = Notification.objects.create(**key, title=title, body=body, url=url)
+            notification = Notification.objects.create(**key, **extra, title=title, body=body, url=url)
     except IntegrityError:
         return Notification.objects.get(**key), False
     if recipient.email:

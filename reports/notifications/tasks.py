@@ -6,7 +6,7 @@ Scheduled by CELERY_BEAT_SCHEDULE in settings; safe to run any number of times.
 from celery import shared_task
 from django.db import OperationalError
 
-from reports.notifications import reminders, services
+from reports.notifications import reminders, services, transitions
 
 RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 3}
 
@@ -27,3 +27,9 @@ def mark_overdue_reports(today=None):
 def send_pending_emails():
     """Retry notification e-mails that failed; returns how many went out."""
     return services.send_pending_emails()
+
+
+@shared_task(**RETRY)
+def notify_transition(event_id):
+    """Tell reviewers or clerks of a report's transition (queued by the workflow after commit)."""
+    return len(transitions.notify_transition(event_id=event_id))

@@ -1,6 +1,8 @@
 """The monthly report: one department's figures for one month, and its log of events."""
 
 import calendar
+import contextlib
+import contextvars
 import datetime
 
 from django.conf import settings
@@ -45,6 +47,31 @@ def deadline_for(month):
     return following.replace(day=day)
 
 
+class StateChangeOutsideWorkflow(RuntimeError):
+    """A report's state was about to change outside reports.reporting.workflow."""
+
+
+# Set only by reports.reporting.workflow (and the demo's bulk history) while they write states.
+_state_changes_allowed = contextvars.ContextVar("report_state_changes_allowed", default=False)
+
+
+@contextlib.contextmanager
+def allow_state_changes():
+    """Let the enclosed code write report states: for the workflow and the demo's bulk history only."""
+    token = _state_changes_allowed.set(True)
+    try:
+        yield
+    finally:
+        _state_changes_allowed.reset(token)
+
+
+def _refuse_state_change(what):
+    if not _state_changes_allowed.get():
+        raise StateChangeOutsideWorkflow(
+            f"{what}: a report's state changes only through reports.reporting.workflow.perform"
+        )
+
+
 class MonthlyReportQuerySet(models.QuerySet):
     def for_user(self, user):
         """The reports a user may read: a clerk only their department's."""
@@ -54,6 +81,22 @@ class MonthlyReportQuerySet(models.QuerySet):
 
     def in_months(self, first, last):
         return self.filter(month__gte=first, month__lte=last)
+
+    def update(self, **kwargs):
+        if "state" in kwargs:
+            _refuse_state_change("MonthlyReport.objects.update(state=...)")
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(o.state != ReportState.NOT_STARTED for o in objs):
+            _refuse_state_change("MonthlyReport.objects.bulk_create() with a state")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if "state" in fields:
+            _refuse_state_change("MonthlyReport.objects.bulk_update(['state'])")
+        return super().bulk_update(objs, fields, *args, **kwargs)
 
 
 class MonthlyReport(models.Model):
@@ -99,6 +142,24 @@ class MonthlyReport(models.Model):
     def __str__(self):
         return f"{self.department} {self.month:%Y年%m月}"
 
+    def save(self, *args, **kwargs):
+        stored = getattr(self, "_stored_state", ReportState.NOT_STARTED)
+        # None: loaded with the state deferred, so there is nothing to compare with.
+        if stored is not None and self.state != stored:
+            _refuse_state_change(f"MonthlyReport.save() from {stored} to {self.state}")
+        super().save(*args, **kwargs)
+        self.mark_stored()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        report = super().from_db(db, field_names, values)
+        report.mark_stored()
+        return report
+
+    def mark_stored(self):
+        """Remember the state as stored, so that save() can tell a change of state."""
+        self._stored_state = self.__dict__.get("state")
+
     @property
     def deadline(self):
         return deadline_for(self.month)
@@ -131,6 +192,9 @@ class ReportAction(models.TextChoices):
     RETURN = "return", _("退回")
     APPROVE = "approve", _("审核通过")
     REOPEN = "reopen", _("重新打开")
+    WITHDRAW = "withdraw", _("撤回")
+    IMPORT = "import", _("Excel 导入")
+    HISTORIC = "historic", _("历史数据导入")
 
 
 class ReportEvent(models.Model):

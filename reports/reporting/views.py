@@ -1,7 +1,7 @@
 """Pages of the monthly reporting workflow: a clerk's months, the entry form, review, completeness, history.
 
 Thin: find the report, check who may see it, call a selector or a service,
-render. Permissions are checked here and again in reports.services. A clerk
+render. Permissions are checked here and again in the workflow. A clerk
 asking for another department's report gets 404, as if it did not exist.
 """
 
@@ -9,7 +9,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,16 +20,9 @@ from metrics.formatting import quantize
 from metrics.models import Department
 from metrics.validation import validate
 from reports.permissions import can_edit_department, can_review, can_see_all, can_view_department
-from reports.reporting import selectors
-from reports.reporting import workflow as services
+from reports.reporting import selectors, workflow
 from reports.reporting.forms import EntryForm
-from reports.reporting.models import ReportState, deadline_for, first_of_month, previous_month
-
-REVIEW_ACTIONS = {
-    "approve": (services.approve_report, _("已审核通过：%(report)s。")),
-    "return": (services.return_report, _("已退回：%(report)s，填报员将看到退回原因。")),
-    "reopen": (services.reopen_report, _("已重新打开：%(report)s，填报员可修改后重新上报。")),
-}
+from reports.reporting.models import ReportAction, ReportState, deadline_for, first_of_month, previous_month
 
 
 def _month(year, month):
@@ -77,7 +69,7 @@ def entry_list(request):
     )
 
 
-def _entry_context(request, report, *, form=None, stale=None, violations=None):
+def _entry_context(request, report, *, form=None, stale=None, violations=None, blanks=None):
     """Everything the entry page shows; a fixed number of queries whatever the catalogue's size."""
     user = request.user
     department = report.department
@@ -104,7 +96,7 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None):
     ratios = selectors.department_ratios(indicators)
     for ratio in ratios:
         ratio.current = ratio_of(stored.get(ratio.numerator.code), stored.get(ratio.denominator.code), ratio.decimals)
-    editable = report.is_editable and can_edit_department(user, department.pk)
+    actions = {a.name: a for a in workflow.available_actions(report, user)}
     today = timezone.localdate()
     return {
         "report": report,
@@ -113,8 +105,11 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None):
         "ratios": ratios,
         "violations": violations,
         "warnings_count": len(warnings),
-        "editable": editable,
-        "can_review": can_review(user) and report.pk is not None,
+        "editable": ReportAction.SAVE in actions,
+        "can_submit": ReportAction.SAVE in actions and (report.pk is None or ReportAction.SUBMIT in actions),
+        "can_withdraw": ReportAction.WITHDRAW in actions,
+        "review_actions": [a for a in actions.values() if a.page == "review"],
+        "blanks": blanks,
         "form": form,
         "stale": stale,
         "deadline": deadline_for(report.month),
@@ -147,22 +142,25 @@ def report_entry(request, department, year, month):
     department = _department_for(request.user, department)
     month = _month(year, month)
     if request.method == "POST":
+        if request.POST.get("action") == ReportAction.WITHDRAW:
+            return _act(request, selectors.find_report(department, month), ReportAction.WITHDRAW, page="entry")
         return _save(request, department, month)
     report = selectors.find_report(department, month)
     context = _entry_context(request, report)
     if context["future"]:
         messages.error(request, _("%(month)s 尚未到来，不能填报未来月份。") % {"month": f"{month:%Y年%m月}"})
-        context["editable"] = False
+        context["editable"] = context["can_submit"] = False
     return render(request, "reports/entry.html", context)
 
 
 def _save(request, department, month):
+    """Save the typed figures as a draft and, with action=submit, submit them (blanks confirmed)."""
     user = request.user
     if not can_edit_department(user, department.pk):
         raise PermissionDenied(_("您只能填报本单位的月报。"))
     try:
-        report = services.get_or_create_report(department=department, month=month)
-    except services.InvalidMonth as error:
+        report = workflow.get_or_create_report(department=department, month=month)
+    except workflow.InvalidMonth as error:
         messages.error(request, error.message)
         return redirect("entry_list")
     indicators = selectors.department_indicators(department)
@@ -171,48 +169,92 @@ def _save(request, department, month):
         messages.error(request, form.summary())
         return render(request, "reports/entry.html", _entry_context(request, report, form=form), status=400)
     try:
-        result = services.save_report_values(
-            report=report, user=user, values=form.values, notes=form.notes, version=request.POST.get("version", "")
+        result = workflow.perform(
+            ReportAction.SAVE,
+            report=report,
+            user=user,
+            values=form.values,
+            notes=form.notes,
+            version=request.POST.get("version", ""),
         )
-    except services.StaleReport as error:
+    except workflow.StaleReport as error:
         messages.error(request, error.message)
         report.refresh_from_db()
+        report.mark_stored()
         return render(
             request, "reports/entry.html", _entry_context(request, report, form=form, stale=error), status=409
         )
-    except services.InvalidValues as error:
+    except workflow.InvalidValues as error:
         form.errors.update(error.errors)
         messages.error(request, error.message)
         return render(request, "reports/entry.html", _entry_context(request, report, form=form), status=400)
-    except (services.TransitionError, services.InvalidMonth) as error:
+    except (workflow.TransitionError, workflow.InvalidMonth) as error:
         messages.error(request, error.message)
         return redirect(report_url(report))
 
-    if request.POST.get("action") == "submit":
-        try:
-            services.submit_report(report=report, user=user)
-        except services.InvalidValues as error:
-            messages.warning(request, _("草稿已保存。") + error.message)
-            context = _entry_context(request, report, violations=error.violations)
-            for row in (r for _area, rows in context["groups"] for r in rows):
-                row.errors = error.errors.get(row.indicator.code, [])
-            return render(request, "reports/entry.html", context, status=400)
-        except services.ReportError as error:
-            messages.error(request, error.message)
-            return redirect(report_url(report))
-        done = _("已上报%(report)s，等待审核。") % {"report": report}
-        unexplained = [code for code in result.warnings if not form.notes.get(code)]
-        if unexplained:
-            done += _("其中 %(n)d 项数据明显异常且未在备注中说明，审核时可能被退回。") % {"n": len(unexplained)}
-        (messages.warning if unexplained else messages.success)(request, done)
-        return redirect(report_url(report))
-
+    if request.POST.get("action") == ReportAction.SUBMIT:
+        return _submit(request, report, form, result)
     saved = _("草稿已保存（修改 %(n)d 项）。") % {"n": len(result.changed)}
     if result.violations:
         saved += _("有 %(n)d 条校验规则未通过，修改后才能上报。") % {"n": len(result.violations)}
     if result.warnings:
         saved += _("有 %(n)d 项数据明显异常，请在备注中说明。") % {"n": len(result.warnings)}
     (messages.warning if result.violations or result.warnings else messages.success)(request, saved)
+    return redirect(report_url(report))
+
+
+def _submit(request, report, form, saved):
+    """Submit a report just saved; a page that asks again when boxes are empty and not yet confirmed."""
+    try:
+        workflow.perform(
+            ReportAction.SUBMIT,
+            report=report,
+            user=request.user,
+            confirmed_blanks=request.POST.getlist("confirmed_blank"),
+        )
+    except workflow.BlanksNotConfirmed as error:
+        messages.warning(request, _("草稿已保存。") + error.message)
+        context = _entry_context(request, report, blanks=error.blanks)
+        return render(request, "reports/entry.html", context, status=400)
+    except workflow.InvalidValues as error:
+        messages.warning(request, _("草稿已保存。") + error.message)
+        context = _entry_context(request, report, violations=error.violations)
+        for row in (r for _area, rows in context["groups"] for r in rows):
+            row.errors = error.errors.get(row.indicator.code, [])
+        return render(request, "reports/entry.html", context, status=400)
+    except workflow.ReportError as error:
+        messages.error(request, error.message)
+        return redirect(report_url(report))
+    done = str(workflow.ACTIONS[ReportAction.SUBMIT].done) % {"report": report}
+    unexplained = [code for code in saved.warnings if not form.notes.get(code)]
+    if unexplained:
+        done += _("其中 %(n)d 项数据明显异常且未在备注中说明，审核时可能被退回。") % {"n": len(unexplained)}
+    (messages.warning if unexplained else messages.success)(request, done)
+    return redirect(report_url(report))
+
+
+def _act(request, report, action, *, page):
+    """Carry out a state action posted from `page`; back to the report (or the queue after a review)."""
+    spec = workflow.ACTIONS.get(action)
+    if spec is None or spec.page != page or report.pk is None:
+        messages.error(request, _("无法识别的操作：%(action)s。") % {"action": (action or "")[:40]})
+        return redirect(report_url(report))
+    try:
+        workflow.perform(
+            action,
+            report=report,
+            user=request.user,
+            version=request.POST.get("version", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except workflow.ReportError as error:
+        if isinstance(error, workflow.PermissionDenied):
+            raise  # 403, as for any forbidden request
+        messages.error(request, error.message)
+        return redirect(report_url(report))
+    messages.success(request, str(spec.done) % {"report": report})
+    if page == "review" and action != ReportAction.REOPEN:
+        return redirect("review_queue")
     return redirect(report_url(report))
 
 
@@ -223,22 +265,7 @@ def report_review(request, department, year, month):
     if not can_review(request.user):
         raise PermissionDenied(_("只有审核员可以审核月报。"))
     report = selectors.find_report(department, _month(year, month))
-    action = request.POST.get("action")
-    if action not in REVIEW_ACTIONS or report.pk is None:
-        messages.error(request, _("无法识别的审核操作。"))
-        return redirect(report_url(report))
-    service, done = REVIEW_ACTIONS[action]
-    kwargs = {"report": report, "user": request.user, "version": request.POST.get("version", "")}
-    if action != "approve":
-        kwargs["reason"] = request.POST.get("reason", "")
-    try:
-        with transaction.atomic():
-            service(**kwargs)
-    except services.ReportError as error:
-        messages.error(request, error.message)
-        return redirect(report_url(report))
-    messages.success(request, done % {"report": report})
-    return redirect("review_queue" if action != "reopen" else report_url(report))
+    return _act(request, report, request.POST.get("action"), page="review")
 
 
 def report_history(request, department, year, month):

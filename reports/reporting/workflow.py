@@ -1,42 +1,49 @@
-"""Every write of the reporting workflow: figures, and the report's state changes.
+"""The monthly report's one workflow: a table of actions, and the one function that carries any of them out.
 
-A monthly report moves through (reports.models.ReportState)::
+A monthly report moves through (reports.reporting.models.ReportState)::
 
     未填报 ─save→ 草稿 ─submit→ 已上报 ─approve→ 已审核
-                    ↑              │                │
+                    ↑  ←withdraw─┘ │                │
                     └── 已退回 ←return┘     ←reopen──┘
 
-- `get_or_create_report(department=, month=)`: the row for a month (refuses future months).
-- `save_report_values(report=, user=, values=, notes=, version=)`: store figures; 未填报 → 草稿.
-- `submit_report(report=, user=, version=)`: 草稿/已退回 → 已上报 when every check passes.
-- `return_report(report=, user=, reason=)`: 已上报 → 已退回, the reason shown to the clerk.
-- `approve_report(report=, user=)`: 已上报 → 已审核, locked.
-- `reopen_report(report=, user=, reason=)`: 已审核 → 已退回.
+`ACTIONS` is the table: for each action the states it starts from, the state it
+leads to, who may take it (a predicate of reports.permissions), whether it
+needs a reason, and who is told afterwards. Everything else follows from it:
 
-Each function is atomic, locks the report row, refuses with a typed error
-(`PermissionDenied`, `TransitionError`, `InvalidValues`, `StaleReport`,
-`InvalidMonth`, all `ReportError` with a Chinese `message`) and then changes
-nothing; otherwise it bumps `report.version`, records a ReportEvent (who,
-when, from, to, comment) and keeps metrics.DataValue.status in step with the
-report's state (草稿/已退回/未填报 → draft, 已上报 → submitted, 已审核 →
-approved). Value changes are kept by django-simple-history with the user.
+- `perform(action, report=, user=, ...)` carries out any action: it locks the
+  report row, checks permission, state and the version the user saw, writes
+  figures through metrics.services.write_values, records a ReportEvent (who,
+  when, from, to, comment, resulting version), keeps metrics.DataValue.status
+  in step with the state, and after commit sends `transitioned`, on which the
+  notifications queue their task.
+- `available_actions(report, user)` lists what this user may do now; pages show
+  these buttons and nothing else.
+- `refusal(action, state=, month=)` says why an action is not possible in a
+  state (the imports use it to mark each month of a workbook).
 
-Passing `version` (the version the user saw) makes a call on stale data
-fail with StaleReport, whose `changes` list what others changed since.
-Imports may pass version=None to skip that check.
+Refusals are typed errors (`PermissionDenied`, `TransitionError`,
+`InvalidValues`, `BlanksNotConfirmed`, `StaleReport`, `InvalidMonth`, all
+`ReportError` with a Chinese `message`) raised before anything is written.
+Nothing else may change a report's state: reports.reporting.models refuses a
+save or update that does, unless it runs inside this module's
+`allow_state_changes()`.
 """
 
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from metrics.models import DataValue, Status
 from metrics.services import write_values
 from metrics.validation import check_value, spec_for, validate
-from reports.permissions import can_edit_department, can_review
+from reports.permissions import can_edit_department, can_import_for_department, can_import_historic, can_review
 from reports.reporting import selectors
 from reports.reporting.models import (
     EDITABLE_STATES,
@@ -44,8 +51,12 @@ from reports.reporting.models import (
     ReportAction,
     ReportEvent,
     ReportState,
+    allow_state_changes,
+    deadline_for,
     first_of_month,
 )
+
+MAX_NOTE = 500
 
 
 class ReportError(Exception):
@@ -77,6 +88,14 @@ class InvalidValues(ReportError):
         self.violations = violations or []
 
 
+class BlanksNotConfirmed(ReportError):
+    """A submission with empty boxes that the user has not confirmed as unavailable; `blanks` are the indicators."""
+
+    def __init__(self, message, *, blanks):
+        super().__init__(message)
+        self.blanks = blanks
+
+
 class StaleReport(ReportError):
     """Someone changed the report since `seen_version`; `changes` and `events` say what."""
 
@@ -88,6 +107,153 @@ class StaleReport(ReportError):
         self.events = events
 
 
+# Who is told after an action (reports.notifications.transitions).
+REVIEWERS, CLERKS = "reviewers", "clerks"
+
+# Sent after the commit of every recorded action, with `event_id`; the notifications listen.
+transitioned = Signal()
+
+
+def _may_enter(user, report):
+    return can_edit_department(user, report.department_id)
+
+
+def _may_review(user, report):
+    return can_review(user)
+
+
+def _may_import(user, report):
+    return can_import_for_department(user, report.department_id)
+
+
+def _may_import_historic(user, report):
+    return can_import_historic(user)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One row of the workflow table."""
+
+    name: str
+    from_states: tuple
+    to_state: str | None  # None: the state stays (a save), except that 未填报 becomes 草稿
+    may: Callable
+    forbidden: str  # why a user without permission is refused
+    wrong_state: str  # why the action is refused in another state; %(state)s is the current one
+    done: str  # what the page says afterwards; %(report)s is the report
+    needs_reason: str = ""  # the request for a reason, when one is required
+    notify: str = ""  # REVIEWERS or CLERKS
+    page: str = ""  # where the button is: "entry" (the clerk's form), "review", or "" (not a button)
+
+    @property
+    def label(self):
+        return ReportAction(self.name).label
+
+    def target(self, state):
+        if self.to_state is not None:
+            return self.to_state
+        return ReportState.DRAFT if state == ReportState.NOT_STARTED else state
+
+
+_ENTER_ONLY = gettext_lazy("您只能填报本单位的月报。")
+_REVIEW_ONLY = gettext_lazy("只有审核员可以审核月报。")
+_LOCKED = gettext_lazy("本月报已审核锁定，不能修改；如需更正，请联系审核员重新打开。")
+_UNDER_REVIEW = gettext_lazy("本月报已上报，正在审核中，不能修改；如需更正，请联系审核员退回。")
+
+ACTIONS = {
+    action.name: action
+    for action in (
+        Action(
+            ReportAction.SAVE,
+            from_states=EDITABLE_STATES,
+            to_state=None,
+            may=_may_enter,
+            forbidden=_ENTER_ONLY,
+            wrong_state=gettext_lazy("本月报当前为“%(state)s”，不能修改。"),
+            done=gettext_lazy("草稿已保存。"),
+            page="entry",
+        ),
+        Action(
+            ReportAction.SUBMIT,
+            from_states=(ReportState.DRAFT, ReportState.RETURNED),
+            to_state=ReportState.SUBMITTED,
+            may=_may_enter,
+            forbidden=_ENTER_ONLY,
+            wrong_state=gettext_lazy("本月报当前为“%(state)s”，不能上报。"),
+            done=gettext_lazy("已上报%(report)s，等待审核。"),
+            notify=REVIEWERS,
+            page="entry",
+        ),
+        Action(
+            ReportAction.WITHDRAW,
+            from_states=(ReportState.SUBMITTED,),
+            to_state=ReportState.DRAFT,
+            may=_may_enter,
+            forbidden=_ENTER_ONLY,
+            wrong_state=gettext_lazy("只有已上报、尚未审核的月报可以撤回（当前：%(state)s）。"),
+            done=gettext_lazy("已撤回%(report)s，可修改后重新上报。"),
+            page="entry",
+        ),
+        Action(
+            ReportAction.RETURN,
+            from_states=(ReportState.SUBMITTED,),
+            to_state=ReportState.RETURNED,
+            may=_may_review,
+            forbidden=_REVIEW_ONLY,
+            wrong_state=gettext_lazy("只有已上报的月报可以退回（当前：%(state)s）。"),
+            done=gettext_lazy("已退回：%(report)s，填报员将看到退回原因。"),
+            needs_reason=gettext_lazy("请填写退回原因，填报员将看到这段说明。"),
+            notify=CLERKS,
+            page="review",
+        ),
+        Action(
+            ReportAction.APPROVE,
+            from_states=(ReportState.SUBMITTED,),
+            to_state=ReportState.APPROVED,
+            may=_may_review,
+            forbidden=_REVIEW_ONLY,
+            wrong_state=gettext_lazy("只有已上报的月报可以审核通过（当前：%(state)s）。"),
+            done=gettext_lazy("已审核通过：%(report)s。"),
+            notify=CLERKS,
+            page="review",
+        ),
+        Action(
+            ReportAction.REOPEN,
+            from_states=(ReportState.APPROVED,),
+            to_state=ReportState.RETURNED,
+            may=_may_review,
+            forbidden=_REVIEW_ONLY,
+            wrong_state=gettext_lazy("只有已审核的月报可以重新打开（当前：%(state)s）。"),
+            done=gettext_lazy("已重新打开：%(report)s，填报员可修改后重新上报。"),
+            needs_reason=gettext_lazy("请填写重新打开的原因，填报员将看到这段说明。"),
+            notify=CLERKS,
+            page="review",
+        ),
+        Action(
+            ReportAction.IMPORT,
+            from_states=EDITABLE_STATES,
+            to_state=None,
+            may=_may_import,
+            forbidden=gettext_lazy("您只能导入本单位的数据。"),
+            wrong_state=gettext_lazy("本月报当前为“%(state)s”，不能导入。"),
+            done=gettext_lazy("已导入：%(report)s。"),
+        ),
+        Action(
+            ReportAction.HISTORIC,
+            from_states=EDITABLE_STATES,
+            to_state=ReportState.APPROVED,
+            may=_may_import_historic,
+            forbidden=gettext_lazy("历史数据只能由管理员导入。"),
+            wrong_state=gettext_lazy("本月报当前为“%(state)s”，不能导入历史数据。"),
+            done=gettext_lazy("历史数据已导入：%(report)s。"),
+        ),
+    )
+}
+
+# Actions that write figures.
+WRITES_VALUES = (ReportAction.SAVE, ReportAction.IMPORT, ReportAction.HISTORIC)
+
+# The state every value of a report has (aggregation filters on DataValue.status).
 STATUS_FOR_STATE = {
     ReportState.NOT_STARTED: Status.DRAFT,
     ReportState.DRAFT: Status.DRAFT,
@@ -98,20 +264,78 @@ STATUS_FOR_STATE = {
 
 
 @dataclass
-class SaveResult:
-    """What a save did: codes changed, and the month's remaining rule violations and outlier warnings."""
+class Outcome:
+    """What an action did: the event recorded (None for a save that changed nothing), codes changed,
+    and the month's remaining rule violations and outlier warnings."""
 
+    report: MonthlyReport
+    event: ReportEvent | None = None
     changed: list = field(default_factory=list)
     violations: list = field(default_factory=list)
     warnings: dict = field(default_factory=dict)
 
 
-def check_month(month, *, today=None):
+# --- questions ----------------------------------------------------------------------
+
+
+def future_month_refusal(month, *, today=None):
+    """Why `month` cannot be reported yet, or ''."""
     today = today or timezone.localdate()
+    if month > first_of_month(today):
+        return _("%(month)s 尚未到来，不能填报未来月份。") % {"month": f"{month:%Y年%m月}"}
+    return ""
+
+
+def refusal(action, *, state, month=None, today=None):
+    """Why `action` cannot be taken on a report in `state` (for `month`), or '' when it can.
+
+    Entering figures into a submitted or approved report gets the message that
+    says what to do about it (ask for a return or a reopening).
+    """
+    spec = ACTIONS[action]
+    writes = action in WRITES_VALUES + (ReportAction.SUBMIT,)
+    if month is not None and writes and (reason := future_month_refusal(month, today=today)):
+        return reason
+    if state in spec.from_states:
+        return ""
+    if action in WRITES_VALUES:
+        if state == ReportState.APPROVED:
+            return str(_LOCKED)
+        if state == ReportState.SUBMITTED:
+            return str(_UNDER_REVIEW)
+    if action == ReportAction.SUBMIT and state == ReportState.NOT_STARTED:
+        return _("本月报尚未填写，不能上报。")
+    return str(spec.wrong_state) % {"state": ReportState(state).label}
+
+
+def available_actions(report, user, *, page=None):
+    """The actions `user` may take on `report` now (those with a button; on `page` when given)."""
+    return [
+        spec
+        for spec in ACTIONS.values()
+        if spec.page
+        and (page is None or spec.page == page)
+        and report.state in spec.from_states
+        and (report.pk is not None or spec.name == ReportAction.SAVE)
+        and spec.may(user, report)
+    ]
+
+
+def blank_indicators(report):
+    """The indicators of the report's department still empty in its month (what a submission must confirm)."""
+    values = selectors.stored_values(report.department, report.month)
+    return [i for i in selectors.department_indicators(report.department) if values.get(i.code) is None]
+
+
+# --- writes -------------------------------------------------------------------------
+
+
+def check_month(month, *, today=None):
+    """Refuse (InvalidMonth) a date that is not a first of month, or a month still to come."""
     if month.day != 1:
         raise InvalidMonth(_("月份必须是该月第一天。"))
-    if month > first_of_month(today):
-        raise InvalidMonth(_("%(month)s 尚未到来，不能填报未来月份。") % {"month": f"{month:%Y年%m月}"})
+    if reason := future_month_refusal(month, today=today):
+        raise InvalidMonth(reason)
 
 
 def get_or_create_report(*, department, month, today=None):
@@ -124,6 +348,90 @@ def get_or_create_report(*, department, month, today=None):
         # Two requests created it at once: the other one won.
         report = MonthlyReport.objects.get(department=department, month=month)
     return report
+
+
+@transaction.atomic
+def perform(
+    action,
+    *,
+    report,
+    user,
+    version=None,
+    values=None,
+    notes=None,
+    reason="",
+    comment="",
+    confirmed_blanks=None,
+    today=None,
+):
+    """Carry out `action` on `report` for `user`; an Outcome, or a ReportError and nothing written.
+
+    `version` is the version the user saw (None skips the check: imports and
+    tasks). `values` {code: Decimal or None} and `notes` {code: text} are the
+    figures a save or a historic import writes (only the codes given are
+    touched; None clears a figure: missing, not zero). `reason` is required
+    where the table says so. A submission with empty boxes needs
+    `confirmed_blanks`, the codes the user confirmed as unavailable.
+    """
+    spec = ACTIONS[action]
+    locked = _lock(report)
+    if not spec.may(user, locked):
+        raise PermissionDenied(str(spec.forbidden))
+    if why := refusal(action, state=locked.state):
+        raise TransitionError(why)
+    _check_version(locked, version)
+    reason = (reason or "").strip()
+    if spec.needs_reason and not reason:
+        raise InvalidValues(str(spec.needs_reason))
+
+    outcome = Outcome(report=report)
+    if action in WRITES_VALUES:
+        check_month(locked.month, today=today)
+        outcome.changed = _write(locked, spec, user=user, values=values or {}, notes=notes or {}, comment=comment)
+    elif action == ReportAction.SUBMIT:
+        check_month(locked.month, today=today)
+        _check_submission(locked, confirmed_blanks)
+
+    to_state = spec.target(locked.state)
+    if action not in (ReportAction.SAVE, ReportAction.IMPORT) or outcome.changed or to_state != locked.state:
+        text = reason or comment
+        if action in WRITES_VALUES:
+            counted = _("修改 %(n)d 项数据") % {"n": len(outcome.changed)}
+            text = f"{comment}（{counted}）" if comment else counted
+        outcome.event = _record(locked, user=user, action=action, to_state=to_state, comment=text)
+        _stamp(locked, action, user=user, reason=reason)
+        with allow_state_changes():
+            locked.save()
+        _sync_status(locked)
+        event_id = outcome.event.pk
+        transaction.on_commit(lambda: _announce(event_id))
+    _copy_back(report, locked)
+
+    if action == ReportAction.SAVE:
+        month_values = selectors.stored_values(locked.department, locked.month)
+        indicators = selectors.department_indicators(locked.department)
+        rows = selectors.entry_rows(locked.department, locked.month, indicators)
+        outcome.violations = validate(month_values, {}, selectors.active_rules()).violations
+        outcome.warnings = selectors.outliers_for(rows, month_values)
+    return outcome
+
+
+def mark_overdue(*, month, departments, now=None):
+    """Mark the month's reports of `departments` never submitted as overdue, creating 未填报 rows as needed.
+
+    Not a change of state (an overdue report stays 未填报/草稿/已退回), so no event;
+    idempotent: a report marked once keeps its first mark.
+    """
+    now = now or timezone.now()
+    existing = set(MonthlyReport.objects.filter(month=month, department__in=departments).values_list("department_id"))
+    missing = [MonthlyReport(department=d, month=month) for d in departments if (d.pk,) not in existing]
+    MonthlyReport.objects.bulk_create(missing, ignore_conflicts=True)
+    return MonthlyReport.objects.filter(
+        month=month, department__in=departments, first_submitted_at__isnull=True, overdue_at__isnull=True
+    ).update(overdue_at=now)
+
+
+# --- the steps of perform -----------------------------------------------------------
 
 
 def _lock(report):
@@ -150,21 +458,85 @@ def _check_version(locked, version):
         return
     seen_event = ReportEvent.objects.filter(report=locked, version__lte=seen).order_by("-version").first()
     since = seen_event.at if seen_event else None
-    changes = selectors.value_changes(locked.department, locked.month, since=since)
-    events = selectors.events_since(locked, seen)
     raise StaleReport(
         _("保存失败：您打开本页后，该月报已被他人修改（版本 %(seen)d → %(now)d）。请核对下列变化后重新填写。")
         % {"seen": seen, "now": locked.version},
         report=locked,
         seen_version=seen,
-        changes=changes,
-        events=events,
+        changes=selectors.value_changes(locked.department, locked.month, since=since),
+        events=selectors.events_since(locked, seen),
     )
+
+
+def _write(locked, spec, *, user, values, notes, comment):
+    """Validate and store figures for the report's department and month; the codes changed.
+
+    Only indicators this department enters are accepted. Per-field problems
+    (negative, fractions of a count, too many decimals, a rate over 100, a note
+    too long) refuse the whole write with InvalidValues; cross-field rules only
+    block a submission.
+    """
+    indicators = {i.code: i for i in selectors.department_indicators(locked.department)}
+    unknown = sorted((set(values) | set(notes)) - set(indicators))
+    if unknown:
+        raise InvalidValues(
+            _("以下指标不属于%(department)s，不能填报：%(codes)s。")
+            % {"department": locked.department.name, "codes": "、".join(unknown)}
+        )
+    errors = {}
+    for code, value in values.items():
+        if problems := check_value(value, spec_for(indicators[code])):
+            errors[code] = problems
+    for code, note in notes.items():
+        if len(note or "") > MAX_NOTE:
+            errors.setdefault(code, []).append(_("备注不能超过 %(n)d 字。") % {"n": MAX_NOTE})
+    if errors:
+        first = next(iter(errors))
+        raise InvalidValues(
+            _("有 %(n)d 项数据不符合要求，未保存。第一项：%(name)s：%(msg)s")
+            % {"n": len(errors), "name": indicators[first].name, "msg": errors[first][0]},
+            errors=errors,
+        )
+    return write_values(
+        department=locked.department,
+        month=locked.month,
+        indicators=indicators,
+        values=values,
+        notes=notes,
+        status=STATUS_FOR_STATE[spec.target(locked.state)],
+        user=user,
+        comment=comment,
+        store_missing=spec.name == ReportAction.HISTORIC,
+    )
+
+
+def _check_submission(locked, confirmed_blanks):
+    """A submission needs figures, passing checks, and every blank confirmed as unavailable."""
+    indicators = selectors.department_indicators(locked.department)
+    values = selectors.stored_values(locked.department, locked.month)
+    if not any(values.get(i.code) is not None for i in indicators):
+        raise InvalidValues(_("本月报没有填写任何数据，不能上报。"))
+    check = validate(values, selectors.specs_for(indicators), selectors.active_rules())
+    if not check.ok:
+        names = {i.code: i.name for i in indicators}
+        raise InvalidValues(
+            _("不能上报：%(problems)s") % {"problems": "；".join(check.messages(names))},
+            errors=check.errors,
+            violations=check.violations,
+        )
+    blanks = [i for i in indicators if values.get(i.code) is None]
+    unconfirmed = [i for i in blanks if i.code not in set(confirmed_blanks or ())]
+    if unconfirmed:
+        raise BlanksNotConfirmed(
+            _("还有 %(n)d 项未填：%(names)s。如确实无法提供，请确认后再上报（空白表示缺报，不会按 0 统计）。")
+            % {"n": len(blanks), "names": "、".join(i.name for i in blanks)},
+            blanks=blanks,
+        )
 
 
 def _record(locked, *, user, action, to_state, comment=""):
     """Bump the version and log the change (who, when, from, to, comment)."""
-    event = ReportEvent(
+    event = ReportEvent.objects.create(
         report=locked,
         action=action,
         from_state=locked.state,
@@ -176,15 +548,40 @@ def _record(locked, *, user, action, to_state, comment=""):
     )
     locked.state = to_state
     locked.version += 1
-    event.save()
     return event
+
+
+def _stamp(locked, action, *, user, reason):
+    """The report's own record of the action: who submitted or approved it, and when; the reason shown."""
+    now = timezone.now()
+    if action == ReportAction.SUBMIT:
+        locked.submitted_at, locked.submitted_by = now, user
+        locked.first_submitted_at = locked.first_submitted_at or now
+        locked.return_reason = ""
+    elif action == ReportAction.WITHDRAW:
+        # first_submitted_at stays: the department did deliver by then, which is what timeliness counts.
+        locked.submitted_at, locked.submitted_by = None, None
+    elif action in (ReportAction.RETURN, ReportAction.REOPEN):
+        locked.return_reason = reason
+        locked.approved_at, locked.approved_by = None, None
+    elif action == ReportAction.APPROVE:
+        locked.approved_at, locked.approved_by = now, user
+    elif action == ReportAction.HISTORIC:
+        # Historic months count as reported on time: when exactly is not known, the deadline is the best guess.
+        on_time = timezone.make_aware(datetime.datetime.combine(deadline_for(locked.month), datetime.time(9)))
+        locked.first_submitted_at = locked.first_submitted_at or on_time
+        locked.submitted_at = locked.submitted_at or on_time
+        locked.submitted_by = locked.submitted_by or user
+        locked.approved_at, locked.approved_by = now, user
+        locked.return_reason = ""
 
 
 def _sync_status(locked):
     """DataValue.status mirrors the report's state (aggregation filters on it)."""
-    DataValue.objects.filter(department_id=locked.department_id, month=locked.month).exclude(
-        status=STATUS_FOR_STATE[locked.state]
-    ).update(status=STATUS_FOR_STATE[locked.state])
+    status = STATUS_FOR_STATE[locked.state]
+    DataValue.objects.filter(department_id=locked.department_id, month=locked.month).exclude(status=status).update(
+        status=status
+    )
 
 
 def _copy_back(report, locked):
@@ -201,171 +598,8 @@ def _copy_back(report, locked):
         "updated_at",
     ):
         setattr(report, name, getattr(locked, name))
+    report.mark_stored()
 
 
-def _require_edit(user, locked):
-    if not can_edit_department(user, locked.department_id):
-        raise PermissionDenied(_("您只能填报本单位的月报。"))
-    if locked.state == ReportState.APPROVED:
-        raise TransitionError(_("本月报已审核锁定，不能修改；如需更正，请联系审核员重新打开。"))
-    if locked.state not in EDITABLE_STATES:
-        raise TransitionError(_("本月报已上报，正在审核中，不能修改；如需更正，请联系审核员退回。"))
-
-
-def _require_review(user, locked, allowed_state, refusal):
-    if not can_review(user):
-        raise PermissionDenied(_("只有审核员可以审核月报。"))
-    if locked.state != allowed_state:
-        raise TransitionError(refusal % {"state": locked.get_state_display()})
-
-
-@transaction.atomic
-def save_report_values(*, report, user, values, notes=None, version=None, comment=""):
-    """Store figures for the report's department and month; returns a SaveResult.
-
-    `values` is {indicator code: Decimal or None} (None clears a figure: missing,
-    not zero); `notes` is {code: text}. Only the codes given are touched, and
-    only codes of indicators this department enters are accepted. Per-field
-    problems (negative, fractions of a count, over 4 decimals, a rate over
-    100) refuse the whole save with InvalidValues; cross-field rule
-    violations and outliers are returned and only block submission.
-    A 未填报 report becomes 草稿; 已退回 stays 已退回 until resubmitted.
-    """
-    locked = _lock(report)
-    _require_edit(user, locked)
-    _check_version(locked, version)
-    check_month(locked.month)
-    notes = notes or {}
-
-    indicators = {i.code: i for i in selectors.department_indicators(locked.department)}
-    unknown = sorted((set(values) | set(notes)) - set(indicators))
-    if unknown:
-        raise InvalidValues(
-            _("以下指标不属于%(department)s，不能填报：%(codes)s。")
-            % {"department": locked.department.name, "codes": "、".join(unknown)}
-        )
-    errors = {}
-    for code, value in values.items():
-        problems = check_value(value, spec_for(indicators[code]))
-        if problems:
-            errors[code] = problems
-    too_long = [code for code, note in notes.items() if len(note or "") > 500]
-    for code in too_long:
-        errors.setdefault(code, []).append(_("备注不能超过 500 字。"))
-    if errors:
-        first = next(iter(errors))
-        raise InvalidValues(
-            _("有 %(n)d 项数据不符合要求，未保存。第一项：%(name)s：%(msg)s")
-            % {"n": len(errors), "name": indicators[first].name, "msg": errors[first][0]},
-            errors=errors,
-        )
-
-    status = STATUS_FOR_STATE[locked.state]
-    changed = write_values(
-        department=locked.department,
-        month=locked.month,
-        indicators=indicators,
-        values=values,
-        notes=notes,
-        status=status,
-        user=user,
-        comment=comment,
-    )
-
-    if changed or locked.state == ReportState.NOT_STARTED:
-        to_state = ReportState.DRAFT if locked.state == ReportState.NOT_STARTED else locked.state
-        summary = comment or _("修改 %(n)d 项数据") % {"n": len(changed)}
-        _record(locked, user=user, action=ReportAction.SAVE, to_state=to_state, comment=summary)
-        locked.save(update_fields=["state", "version", "updated_at"])
-        _sync_status(locked)
-    _copy_back(report, locked)
-
-    month_values = selectors.stored_values(locked.department, locked.month)
-    rows = selectors.entry_rows(locked.department, locked.month, list(indicators.values()))
-    check = validate(month_values, {}, selectors.active_rules())
-    return SaveResult(changed=changed, violations=check.violations, warnings=selectors.outliers_for(rows, month_values))
-
-
-@transaction.atomic
-def submit_report(*, report, user, version=None, comment=""):
-    """草稿/已退回 → 已上报, if the stored figures pass every check (InvalidValues otherwise).
-
-    Late submission is allowed until approval; `first_submitted_at` keeps the
-    first submission so a late report stays visible as late.
-    """
-    locked = _lock(report)
-    _require_edit(user, locked)
-    _check_version(locked, version)
-    check_month(locked.month)
-    if locked.state == ReportState.NOT_STARTED:
-        raise TransitionError(_("本月报尚未填写，不能上报。"))
-    indicators = selectors.department_indicators(locked.department)
-    values = selectors.stored_values(locked.department, locked.month)
-    if not any(values.get(i.code) is not None for i in indicators):
-        raise InvalidValues(_("本月报没有填写任何数据，不能上报。"))
-    check = validate(values, selectors.specs_for(indicators), selectors.active_rules())
-    if not check.ok:
-        names = {i.code: i.name for i in indicators}
-        raise InvalidValues(
-            _("不能上报：%(problems)s") % {"problems": "；".join(check.messages(names))},
-            errors=check.errors,
-            violations=check.violations,
-        )
-    now = timezone.now()
-    _record(locked, user=user, action=ReportAction.SUBMIT, to_state=ReportState.SUBMITTED, comment=comment)
-    locked.submitted_at, locked.submitted_by = now, user
-    locked.first_submitted_at = locked.first_submitted_at or now
-    locked.return_reason = ""
-    locked.save()
-    _sync_status(locked)
-    _copy_back(report, locked)
-    return report
-
-
-@transaction.atomic
-def return_report(*, report, user, reason, version=None):
-    """已上报 → 已退回 with a reason (required) that the clerk sees on the form."""
-    locked = _lock(report)
-    _require_review(user, locked, ReportState.SUBMITTED, _("只有已上报的月报可以退回（当前：%(state)s）。"))
-    _check_version(locked, version)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidValues(_("请填写退回原因，填报员将看到这段说明。"))
-    _record(locked, user=user, action=ReportAction.RETURN, to_state=ReportState.RETURNED, comment=reason)
-    locked.return_reason = reason
-    locked.save()
-    _sync_status(locked)
-    _copy_back(report, locked)
-    return report
-
-
-@transaction.atomic
-def approve_report(*, report, user, comment="", version=None):
-    """已上报 → 已审核: the figures count in leaders' views and are locked."""
-    locked = _lock(report)
-    _require_review(user, locked, ReportState.SUBMITTED, _("只有已上报的月报可以审核通过（当前：%(state)s）。"))
-    _check_version(locked, version)
-    _record(locked, user=user, action=ReportAction.APPROVE, to_state=ReportState.APPROVED, comment=comment)
-    locked.approved_at, locked.approved_by = timezone.now(), user
-    locked.save()
-    _sync_status(locked)
-    _copy_back(report, locked)
-    return report
-
-
-@transaction.atomic
-def reopen_report(*, report, user, reason, version=None):
-    """已审核 → 已退回 with a reason (required), so the department can correct and resubmit."""
-    locked = _lock(report)
-    _require_review(user, locked, ReportState.APPROVED, _("只有已审核的月报可以重新打开（当前：%(state)s）。"))
-    _check_version(locked, version)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidValues(_("请填写重新打开的原因，填报员将看到这段说明。"))
-    _record(locked, user=user, action=ReportAction.REOPEN, to_state=ReportState.RETURNED, comment=reason)
-    locked.return_reason = reason
-    locked.approved_at, locked.approved_by = None, None
-    locked.save()
-    _sync_status(locked)
-    _copy_back(report, locked)
-    return report
+def _announce(event_id):
+    transitioned.send(sender=ReportEvent, event_id=event_id)

@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 
 from metrics.models import DataValue, Department, Indicator
 from reports.models import User
-from reports.reporting import workflow as services
-from reports.reporting.models import MonthlyReport, ReportState
+from reports.reporting import workflow
+from reports.reporting.models import MonthlyReport, ReportAction, ReportState
 from reports.summary import services as summary_services
 from reports.summary.models import SummaryTemplate
 
@@ -43,7 +43,7 @@ def planted(demo):
     DataValue.objects.filter(indicator=indicator, department=police, month=report.month).update(note=f"{PAYLOAD}备注")
     reviewer = User.objects.get(username="reviewer")
     if report.state == ReportState.SUBMITTED:
-        services.return_report(report=report, user=reviewer, reason=f"{PAYLOAD}请核实")
+        workflow.perform(ReportAction.RETURN, report=report, user=reviewer, reason=f"{PAYLOAD}请核实")
     template = SummaryTemplate.objects.get(period="2023H1")
     summary_services.save_template(
         period="2023H1", title=template.title, body=template.body + f"\n{PAYLOAD}", user=reviewer

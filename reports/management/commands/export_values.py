@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from metrics.models import Department
-from reports.imports import services
+from reports.imports import historic as services
 from reports.imports.csvfile import parse_month
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.imports import services
+from reports.imports import historic as services
 from reports.imports.errors import ImportFileError
 from reports.imports.workbook import human_size
 from reports.models import User

@@ -132,7 +132,7 @@ def test_imported_values_are_approved_by_the_administrator_and_audited(demo, tmp
     report = MonthlyReport.objects.get(department__code="justice", month=datetime.date(2021, 3, 1))
     assert report.state == ReportState.APPROVED and report.approved_by == admin
     assert not report.is_late(datetime.date(2026, 1, 1))
-    assert ReportEvent.objects.filter(report=report, action=ReportAction.APPROVE, user=admin).exists()
+    assert ReportEvent.objects.filter(report=report, action=ReportAction.HISTORIC, user=admin).exists()
 
 
 def test_user_option_names_the_administrator(demo, tmp_path):
@@ -247,7 +247,7 @@ def test_not_a_csv_file(demo, tmp_path):
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(demo, tmp_path, settings, monkeypatch):
-    from reports.imports import services
+    from reports.imports import historic as services
 
     settings.IMPORT_CSV_MAX_BYTES = 100
     monkeypatch.setattr(services, "import_historic_csv", lambda **kw: pytest.fail("read an oversized file"))

@@ -10,8 +10,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from metrics.models import DataValue
-from reports.imports import services, workbook
+from reports.imports import historic, services, workbook
 from reports.models import User
+from reports.reporting import workflow
 from reports.reporting.models import MonthlyReport
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,17 +51,18 @@ def upload(demo):
     return clerk, batch, plan
 
 
-def _crash_on_second_month():
-    real = services._write_month
+def _crash_on_second_month(message="worker lost between two months"):
+    """Patch the workflow so that the second month an import writes fails; (patch, months written)."""
+    real = workflow.perform
     calls = []
 
-    def flaky(**kwargs):
-        calls.append(kwargs["month"])
+    def flaky(action, **kwargs):
+        calls.append(kwargs["report"].month)
         if len(calls) == 2:
-            raise RuntimeError("worker lost between two months")
-        return real(**kwargs)
+            raise RuntimeError(message)
+        return real(action, **kwargs)
 
-    return mock.patch.object(services, "_write_month", side_effect=flaky), calls
+    return mock.patch.object(workflow, "perform", side_effect=flaky), calls
 
 
 def test_a_crash_between_two_months_writes_nothing(upload):
@@ -103,16 +105,8 @@ def test_a_historic_csv_interrupted_midway_writes_nothing(demo):
         b"police,anti_fraud.cases,2023-10,27,\n"
     )
     before = _snapshot(police)
-    real = services._write_month
-    calls = []
-
-    def flaky(**kwargs):
-        calls.append(kwargs["month"])
-        if len(calls) == 2:
-            raise RuntimeError("database went away")
-        return real(**kwargs)
-
-    with mock.patch.object(services, "_write_month", side_effect=flaky), pytest.raises(RuntimeError):
-        services.import_historic_csv(data=data, user=admin)
+    patch, calls = _crash_on_second_month("database went away")
+    with patch, pytest.raises(RuntimeError):
+        historic.import_historic_csv(data=data, user=admin)
     assert len(calls) == 2
     assert _snapshot(police) == before

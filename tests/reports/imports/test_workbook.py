@@ -12,9 +12,8 @@ from metrics.models import DataValue, Department
 from reports.imports import services, workbook
 from reports.imports.errors import ImportFileError
 from reports.models import User
-from reports.reporting import selectors
-from reports.reporting import workflow as report_services
-from reports.reporting.models import MonthlyReport, ReportState
+from reports.reporting import selectors, workflow
+from reports.reporting.models import MonthlyReport, ReportAction, ReportState
 from tests.reports.imports.helpers import cell, edit, plain_workbook
 
 pytestmark = pytest.mark.django_db
@@ -169,7 +168,7 @@ def test_approved_month_is_refused_until_a_reviewer_reopens_it(justice, clerk, t
 
     reviewer = User.objects.get(username="reviewer")
     report = MonthlyReport.objects.get(department=justice, month=january)
-    report_services.reopen_report(report=report, user=reviewer, reason="更正1月数据")
+    workflow.perform(ReportAction.REOPEN, report=report, user=reviewer, reason="更正1月数据")
     batch, plan = upload(data, clerk)
     assert plan.ok and plan.counts["changed"] == 1 and plan.counts["new"] == 1
     services.commit_batch(batch=batch, user=clerk, fingerprint=plan.fingerprint)
@@ -225,8 +224,8 @@ def test_cross_field_rules_warn_but_do_not_block(justice, clerk, template):
 
 def test_commit_refuses_when_the_figures_moved_since_the_preview(justice, clerk, template):
     batch, plan = upload(edit(template, {cell(template, FOUND, 8): 3}), clerk)
-    report = report_services.get_or_create_report(department=justice, month=AUGUST)
-    report_services.save_report_values(report=report, user=clerk, values={FOUND: Decimal(4)})
+    report = workflow.get_or_create_report(department=justice, month=AUGUST)
+    workflow.perform(ReportAction.SAVE, report=report, user=clerk, values={FOUND: Decimal(4)})
     with pytest.raises(services.StaleImport):
         services.commit_batch(batch=batch, user=clerk, fingerprint=plan.fingerprint)
     assert stored(justice, FOUND, AUGUST) == 4

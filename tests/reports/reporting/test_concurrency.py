@@ -8,8 +8,9 @@ import pytest
 from django.db import connection, connections
 
 from metrics.models import DataValue
-from reports.reporting.models import MonthlyReport, ReportEvent
-from reports.reporting.workflow import StaleReport, get_or_create_report, save_report_values
+from reports.reporting import workflow
+from reports.reporting.models import MonthlyReport, ReportAction, ReportEvent
+from reports.reporting.workflow import StaleReport, get_or_create_report
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -21,7 +22,7 @@ MONTH = datetime.date(2023, 8, 1)
 
 def test_concurrent_saves_on_the_same_version_one_wins_one_is_refused(unit):
     report = get_or_create_report(department=unit["department"], month=MONTH)
-    save_report_values(report=report, user=unit["clerk"], values={"t.received": Decimal(10)})
+    workflow.perform(ReportAction.SAVE, report=report, user=unit["clerk"], values={"t.received": Decimal(10)})
     assert report.version == 1
     barrier = threading.Barrier(2)
     outcomes = {}
@@ -29,7 +30,9 @@ def test_concurrent_saves_on_the_same_version_one_wins_one_is_refused(unit):
     def save(name, user, values):
         try:
             barrier.wait()
-            save_report_values(report=MonthlyReport.objects.get(pk=report.pk), user=user, values=values, version=1)
+            workflow.perform(
+                ReportAction.SAVE, report=MonthlyReport.objects.get(pk=report.pk), user=user, values=values, version=1
+            )
             outcomes[name] = "saved"
         except StaleReport as error:
             outcomes[name] = error

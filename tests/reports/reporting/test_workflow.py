@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 
 from metrics.models import DataValue, Status
-from reports.reporting import workflow as services
+from reports.reporting import workflow
 from reports.reporting.models import MonthlyReport, ReportAction, ReportEvent, ReportState
 from reports.reporting.workflow import (
     InvalidMonth,
@@ -15,12 +15,7 @@ from reports.reporting.workflow import (
     PermissionDenied,
     StaleReport,
     TransitionError,
-    approve_report,
     get_or_create_report,
-    reopen_report,
-    return_report,
-    save_report_values,
-    submit_report,
 )
 from tests.factories import ClerkFactory
 
@@ -39,13 +34,13 @@ def _report(unit, month=MONTH):
 
 def _filled(unit, values=GOOD):
     report = _report(unit)
-    save_report_values(report=report, user=unit["clerk"], values=values)
+    workflow.perform(ReportAction.SAVE, report=report, user=unit["clerk"], values=values)
     return report
 
 
 def _submitted(unit):
     report = _filled(unit)
-    submit_report(report=report, user=unit["clerk"])
+    workflow.perform(ReportAction.SUBMIT, report=report, user=unit["clerk"])
     return report
 
 
@@ -79,15 +74,15 @@ def test_full_cycle_submit_return_fix_submit_approve(unit):
     assert report.state == ReportState.SUBMITTED and _statuses(unit) == {Status.SUBMITTED}
     assert report.first_submitted_at is not None and report.submitted_by == clerk
 
-    return_report(report=report, user=reviewer, reason="执结数请核实")
+    workflow.perform(ReportAction.RETURN, report=report, user=reviewer, reason="执结数请核实")
     assert report.state == ReportState.RETURNED and report.return_reason == "执结数请核实"
     assert _statuses(unit) == {Status.DRAFT}
 
-    save_report_values(report=report, user=clerk, values={"t.concluded": D(9)})
+    workflow.perform(ReportAction.SAVE, report=report, user=clerk, values={"t.concluded": D(9)})
     assert report.state == ReportState.RETURNED  # still returned until resubmitted
-    submit_report(report=report, user=clerk)
+    workflow.perform(ReportAction.SUBMIT, report=report, user=clerk)
     assert report.return_reason == ""
-    approve_report(report=report, user=reviewer, comment="数据无误")
+    workflow.perform(ReportAction.APPROVE, report=report, user=reviewer, comment="数据无误")
     assert report.state == ReportState.APPROVED and report.approved_by == reviewer
     assert _statuses(unit) == {Status.APPROVED}
 
@@ -109,45 +104,45 @@ def test_full_cycle_submit_return_fix_submit_approve(unit):
 
 def test_reopen_an_approved_report_with_a_reason(unit):
     report = _submitted(unit)
-    approve_report(report=report, user=unit["reviewer"])
-    reopen_report(report=report, user=unit["reviewer"], reason="市里要求更正金额")
+    workflow.perform(ReportAction.APPROVE, report=report, user=unit["reviewer"])
+    workflow.perform(ReportAction.REOPEN, report=report, user=unit["reviewer"], reason="市里要求更正金额")
     assert report.state == ReportState.RETURNED
     assert report.return_reason == "市里要求更正金额"
     assert report.approved_at is None
     assert _statuses(unit) == {Status.DRAFT}
-    save_report_values(report=report, user=unit["clerk"], values={"t.money": D("3.6")})
-    submit_report(report=report, user=unit["clerk"])
+    workflow.perform(ReportAction.SAVE, report=report, user=unit["clerk"], values={"t.money": D("3.6")})
+    workflow.perform(ReportAction.SUBMIT, report=report, user=unit["clerk"])
     assert report.state == ReportState.SUBMITTED
 
 
 def test_first_submission_time_is_kept_for_lateness(unit):
     report = _submitted(unit)
     first = report.first_submitted_at
-    return_report(report=report, user=unit["reviewer"], reason="请核实")
-    submit_report(report=report, user=unit["clerk"])
+    workflow.perform(ReportAction.RETURN, report=report, user=unit["reviewer"], reason="请核实")
+    workflow.perform(ReportAction.SUBMIT, report=report, user=unit["clerk"])
     assert report.first_submitted_at == first
     assert report.submitted_at >= first
 
 
 def test_administrator_can_enter_and_review(unit):
     report = _report(unit)
-    save_report_values(report=report, user=unit["admin"], values=GOOD)
-    submit_report(report=report, user=unit["admin"])
-    approve_report(report=report, user=unit["admin"])
+    workflow.perform(ReportAction.SAVE, report=report, user=unit["admin"], values=GOOD)
+    workflow.perform(ReportAction.SUBMIT, report=report, user=unit["admin"])
+    workflow.perform(ReportAction.APPROVE, report=report, user=unit["admin"])
     assert report.state == ReportState.APPROVED
 
 
 def test_clearing_a_value_keeps_it_missing_not_zero(unit):
     report = _filled(unit)
-    save_report_values(report=report, user=unit["clerk"], values={"t.money": None})
+    workflow.perform(ReportAction.SAVE, report=report, user=unit["clerk"], values={"t.money": None})
     value = DataValue.objects.get(department=unit["department"], month=MONTH, indicator__code="t.money")
     assert value.value is None
 
 
 def test_saving_the_same_figures_changes_nothing(unit):
     report = _filled(unit)
-    result = save_report_values(
-        report=report, user=unit["clerk"], values={"t.received": D("12.0000"), "t.money": D("3.50")}
+    result = workflow.perform(
+        ReportAction.SAVE, report=report, user=unit["clerk"], values={"t.received": D("12.0000"), "t.money": D("3.50")}
     )
     assert result.changed == []
     assert report.version == 1
@@ -161,7 +156,8 @@ def test_every_value_change_is_kept_with_who_old_new_and_note(unit):
     from reports.reporting.selectors import value_changes
 
     report = _filled(unit)
-    save_report_values(
+    workflow.perform(
+        ReportAction.SAVE,
         report=report,
         user=unit["clerk"],
         values={"t.received": D(14)},
@@ -183,7 +179,7 @@ def test_every_value_change_is_kept_with_who_old_new_and_note(unit):
 def test_only_the_own_clerk_or_an_administrator_saves(unit, who):
     report = _report(unit)
     with pytest.raises(PermissionDenied) as error:
-        save_report_values(report=report, user=unit[who], values=GOOD)
+        workflow.perform(ReportAction.SAVE, report=report, user=unit[who], values=GOOD)
     assert isinstance(error.value, DjangoPermissionDenied)
     assert error.value.message == "您只能填报本单位的月报。"
     assert not DataValue.objects.filter(department=unit["department"]).exists()
@@ -193,7 +189,7 @@ def test_only_the_own_clerk_or_an_administrator_saves(unit, who):
 def test_only_the_own_clerk_or_an_administrator_submits(unit, who):
     report = _filled(unit)
     with pytest.raises(PermissionDenied):
-        submit_report(report=report, user=unit[who])
+        workflow.perform(ReportAction.SUBMIT, report=report, user=unit[who])
     assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.DRAFT
 
 
@@ -203,9 +199,9 @@ def test_only_reviewers_approve_or_return(unit, who, action):
     report = _submitted(unit)
     with pytest.raises(PermissionDenied, match="只有审核员"):
         if action == "approve":
-            approve_report(report=report, user=unit[who])
+            workflow.perform(ReportAction.APPROVE, report=report, user=unit[who])
         else:
-            return_report(report=report, user=unit[who], reason="x")
+            workflow.perform(ReportAction.RETURN, report=report, user=unit[who], reason="x")
     assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.SUBMITTED
     assert _statuses(unit) == {Status.SUBMITTED}
 
@@ -213,9 +209,9 @@ def test_only_reviewers_approve_or_return(unit, who, action):
 @pytest.mark.parametrize("who", ["clerk", "leader"])
 def test_only_reviewers_reopen(unit, who):
     report = _submitted(unit)
-    approve_report(report=report, user=unit["reviewer"])
+    workflow.perform(ReportAction.APPROVE, report=report, user=unit["reviewer"])
     with pytest.raises(PermissionDenied):
-        reopen_report(report=report, user=unit[who], reason="x")
+        workflow.perform(ReportAction.REOPEN, report=report, user=unit[who], reason="x")
     assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.APPROVED
 
 
@@ -224,36 +220,36 @@ def test_only_reviewers_reopen(unit, who):
 
 def test_approved_report_is_locked(unit):
     report = _submitted(unit)
-    approve_report(report=report, user=unit["reviewer"])
+    workflow.perform(ReportAction.APPROVE, report=report, user=unit["reviewer"])
     with pytest.raises(TransitionError, match="已审核锁定"):
-        save_report_values(report=report, user=unit["clerk"], values={"t.received": D(13)})
+        workflow.perform(ReportAction.SAVE, report=report, user=unit["clerk"], values={"t.received": D(13)})
     with pytest.raises(TransitionError):
-        submit_report(report=report, user=unit["clerk"])
+        workflow.perform(ReportAction.SUBMIT, report=report, user=unit["clerk"])
     assert DataValue.objects.get(indicator__code="t.received", month=MONTH).value == 12
 
 
 def test_submitted_report_cannot_be_edited_by_the_clerk(unit):
     report = _submitted(unit)
     with pytest.raises(TransitionError, match="正在审核中"):
-        save_report_values(report=report, user=unit["clerk"], values={"t.received": D(13)})
+        workflow.perform(ReportAction.SAVE, report=report, user=unit["clerk"], values={"t.received": D(13)})
 
 
 def test_cannot_submit_twice(unit):
     report = _submitted(unit)
     with pytest.raises(TransitionError):
-        submit_report(report=report, user=unit["clerk"])
+        workflow.perform(ReportAction.SUBMIT, report=report, user=unit["clerk"])
 
 
 def test_cannot_submit_a_report_never_saved(unit):
     report = _report(unit)
     with pytest.raises(TransitionError, match="尚未填写"):
-        submit_report(report=report, user=unit["clerk"])
+        workflow.perform(ReportAction.SUBMIT, report=report, user=unit["clerk"])
 
 
 def test_cannot_submit_an_empty_report(unit):
     report = _filled(unit, values={"t.received": None})
     with pytest.raises(InvalidValues, match="没有填写任何数据"):
-        submit_report(report=report, user=unit["clerk"])
+        workflow.perform(ReportAction.SUBMIT, report=report, user=unit["clerk"])
 
 
 @pytest.mark.parametrize(
@@ -270,14 +266,14 @@ def test_cannot_submit_an_empty_report(unit):
 def test_review_actions_refused_in_the_wrong_state(unit, action, state):
     report = _filled(unit)
     if state != ReportState.DRAFT:
-        submit_report(report=report, user=unit["clerk"])
+        workflow.perform(ReportAction.SUBMIT, report=report, user=unit["clerk"])
     if state == ReportState.APPROVED:
-        approve_report(report=report, user=unit["reviewer"])
+        workflow.perform(ReportAction.APPROVE, report=report, user=unit["reviewer"])
     version = report.version
     call = {
-        "approve": lambda: approve_report(report=report, user=unit["reviewer"]),
-        "return": lambda: return_report(report=report, user=unit["reviewer"], reason="x"),
-        "reopen": lambda: reopen_report(report=report, user=unit["reviewer"], reason="x"),
+        "approve": lambda: workflow.perform(ReportAction.APPROVE, report=report, user=unit["reviewer"]),
+        "return": lambda: workflow.perform(ReportAction.RETURN, report=report, user=unit["reviewer"], reason="x"),
+        "reopen": lambda: workflow.perform(ReportAction.REOPEN, report=report, user=unit["reviewer"], reason="x"),
     }[action]
     with pytest.raises(TransitionError) as error:
         call()
@@ -290,10 +286,10 @@ def test_review_actions_refused_in_the_wrong_state(unit, action, state):
 def test_return_and_reopen_need_a_reason(unit, reason):
     report = _submitted(unit)
     with pytest.raises(InvalidValues, match="请填写退回原因"):
-        return_report(report=report, user=unit["reviewer"], reason=reason)
-    approve_report(report=report, user=unit["reviewer"])
+        workflow.perform(ReportAction.RETURN, report=report, user=unit["reviewer"], reason=reason)
+    workflow.perform(ReportAction.APPROVE, report=report, user=unit["reviewer"])
     with pytest.raises(InvalidValues, match="重新打开的原因"):
-        reopen_report(report=report, user=unit["reviewer"], reason=reason)
+        workflow.perform(ReportAction.REOPEN, report=report, user=unit["reviewer"], reason=reason)
 
 
 # --- refusals: bad input ---------------------------------------------------------
@@ -312,7 +308,7 @@ def test_bad_figures_change_nothing(unit, values, message):
     report = _filled(unit)
     before = list(DataValue.objects.order_by("pk").values_list("value", "status"))
     with pytest.raises(InvalidValues) as error:
-        save_report_values(report=report, user=unit["clerk"], values={**values, "t.concluded": D(11)})
+        workflow.perform(ReportAction.SAVE, report=report, user=unit["clerk"], values={**values, "t.concluded": D(11)})
     assert message in error.value.message
     assert list(error.value.errors) == list(values)
     assert list(DataValue.objects.order_by("pk").values_list("value", "status")) == before
@@ -322,7 +318,9 @@ def test_bad_figures_change_nothing(unit, values, message):
 def test_another_departments_indicator_is_refused(unit):
     report = _report(unit)
     with pytest.raises(InvalidValues, match="不属于测试法院"):
-        save_report_values(report=report, user=unit["clerk"], values={**GOOD, "enforcement.cases_received": D(1)})
+        workflow.perform(
+            ReportAction.SAVE, report=report, user=unit["clerk"], values={**GOOD, "enforcement.cases_received": D(1)}
+        )
     assert not DataValue.objects.filter(department=unit["department"]).exists()
 
 
@@ -334,11 +332,13 @@ def test_a_future_month_is_refused(unit):
 
 def test_cross_field_rule_allows_a_draft_but_blocks_submission(unit):
     report = _report(unit)
-    result = save_report_values(report=report, user=unit["clerk"], values={**GOOD, "t.concluded": D(13)})
+    result = workflow.perform(
+        ReportAction.SAVE, report=report, user=unit["clerk"], values={**GOOD, "t.concluded": D(13)}
+    )
     assert report.state == ReportState.DRAFT
     assert [v.message for v in result.violations] == ["「执结案件」（13）不能大于「受理案件」（12）。"]
     with pytest.raises(InvalidValues, match="不能大于") as error:
-        submit_report(report=report, user=unit["clerk"])
+        workflow.perform(ReportAction.SUBMIT, report=report, user=unit["clerk"])
     assert error.value.violations
     assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.DRAFT
 
@@ -350,9 +350,11 @@ def test_outliers_warn_but_do_not_block(unit):
         month = datetime.date(2022 + (7 + k) // 12, (7 + k) % 12 + 1, 1)
         DataValue.objects.create(indicator=received, department=department, month=month, value=10)
     report = _report(unit)
-    result = save_report_values(report=report, user=unit["clerk"], values={**GOOD, "t.received": D(40)})
+    result = workflow.perform(
+        ReportAction.SAVE, report=report, user=unit["clerk"], values={**GOOD, "t.received": D(40)}
+    )
     assert "明显高于近12个月" in result.warnings["t.received"]
-    submit_report(report=report, user=unit["clerk"])
+    workflow.perform(ReportAction.SUBMIT, report=report, user=unit["clerk"])
     assert report.state == ReportState.SUBMITTED
 
 
@@ -363,9 +365,9 @@ def test_save_on_stale_version_is_refused_with_what_changed(unit):
     """Two people opened version 1; the second save is refused and lists the first one's change."""
     report = _filled(unit)
     second_clerk = ClerkFactory(username="t_clerk2", department=unit["department"])
-    save_report_values(report=report, user=second_clerk, values={"t.received": D(20)}, version=1)
+    workflow.perform(ReportAction.SAVE, report=report, user=second_clerk, values={"t.received": D(20)}, version=1)
     with pytest.raises(StaleReport) as error:
-        save_report_values(report=report, user=unit["clerk"], values={"t.money": D(9)}, version=1)
+        workflow.perform(ReportAction.SAVE, report=report, user=unit["clerk"], values={"t.money": D(9)}, version=1)
     stale = error.value
     assert "已被他人修改" in stale.message and "版本 1 → 2" in stale.message
     assert [(c.indicator, c.old_value, c.new_value, c.user) for c in stale.changes] == [
@@ -379,8 +381,8 @@ def test_save_on_stale_version_is_refused_with_what_changed(unit):
 def test_transition_on_stale_version_is_refused(unit):
     report = _submitted(unit)
     with pytest.raises(StaleReport):
-        approve_report(report=report, user=unit["reviewer"], version=report.version - 1)
-    approve_report(report=report, user=unit["reviewer"], version=report.version)
+        workflow.perform(ReportAction.APPROVE, report=report, user=unit["reviewer"], version=report.version - 1)
+    workflow.perform(ReportAction.APPROVE, report=report, user=unit["reviewer"], version=report.version)
     assert report.state == ReportState.APPROVED
 
 
@@ -388,9 +390,9 @@ def test_a_caller_holding_an_old_instance_still_gets_the_guard(unit):
     """The service re-reads the row under lock: an outdated in-memory state cannot slip through."""
     report = _submitted(unit)
     old = MonthlyReport.objects.get(pk=report.pk)
-    approve_report(report=report, user=unit["reviewer"])
+    workflow.perform(ReportAction.APPROVE, report=report, user=unit["reviewer"])
     with pytest.raises(TransitionError):
-        save_report_values(report=old, user=unit["clerk"], values={"t.received": D(1)})
+        workflow.perform(ReportAction.SAVE, report=old, user=unit["clerk"], values={"t.received": D(1)})
 
 
 def test_demo_july_is_a_mix(demo):
@@ -412,7 +414,6 @@ def test_demo_history_is_approved_reports(demo):
     assert reports.count() == 11 * 18
     assert set(reports.values_list("state", flat=True)) == {ReportState.APPROVED}
     assert not reports.filter(first_submitted_at__isnull=True).exists()
-    assert services  # module imported for its API
 
 
 def test_deadline_overdue_and_late(unit, settings):
@@ -422,10 +423,10 @@ def test_deadline_overdue_and_late(unit, settings):
     assert report.deadline == datetime.date(2023, 9, 10)
     assert not report.is_overdue(datetime.date(2023, 9, 10))
     assert report.is_overdue(datetime.date(2023, 9, 11))
-    submit_report(report=report, user=unit["clerk"])
+    workflow.perform(ReportAction.SUBMIT, report=report, user=unit["clerk"])
     assert not report.is_overdue(datetime.date(2023, 9, 11))
     assert report.submitted_late  # submitted today, long after 2023-09-10
-    approve_report(report=report, user=unit["reviewer"])
+    workflow.perform(ReportAction.APPROVE, report=report, user=unit["reviewer"])
     assert report.submitted_late and report.is_late()
     imported = MonthlyReport(department=unit["department"], month=datetime.date(2023, 1, 1), state=ReportState.APPROVED)
     assert not imported.is_overdue(datetime.date(2026, 1, 1))
