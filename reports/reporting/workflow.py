@@ -57,6 +57,8 @@ from reports.reporting.models import (
 )
 
 MAX_NOTE = 500
+# How many blank indicators a refusal names (the page lists them all).
+BLANKS_NAMED = 5
 
 
 class ReportError(Exception):
@@ -527,9 +529,12 @@ def _check_submission(locked, confirmed_blanks):
     blanks = [i for i in indicators if values.get(i.code) is None]
     unconfirmed = [i for i in blanks if i.code not in set(confirmed_blanks or ())]
     if unconfirmed:
+        names = "、".join(i.name for i in blanks[:BLANKS_NAMED])
+        if len(blanks) > BLANKS_NAMED:
+            names += _("等")
         raise BlanksNotConfirmed(
-            _("还有 %(n)d 项未填：%(names)s。如确实无法提供，请确认后再上报（空白表示缺报，不会按 0 统计）。")
-            % {"n": len(blanks), "names": "、".join(i.name for i in blanks)},
+            _("还有 %(n)d 项未填（%(names)s）。如确实无法提供，请确认后再上报（空白表示缺报，不会按 0 统计）。")
+            % {"n": len(blanks), "names": names},
             blanks=blanks,
         )
 

@@ -1,22 +1,27 @@
 """Deadline reminders, overdue marking, notifications under the bell and by e-mail."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
 
 from metrics.models import Department
 from reports.models import User
-from reports.notifications import reminders, services, tasks
+from reports.notifications import reminders, services, tasks, transitions
 from reports.notifications.models import Notification, NotificationKind
-from reports.reporting.models import MonthlyReport, ReportState
+from reports.reporting import workflow
+from reports.reporting.models import MonthlyReport, ReportAction, ReportState
+from reports.reporting.workflow import get_or_create_report
 
 pytestmark = pytest.mark.django_db
 
 # The demo's July 2023: court, procuratorate, police, cac submitted; justice returned;
 # zfw, petition, emergency drafts; education, transport, market not started. Due 2023-08-05.
 JULY = datetime.date(2023, 7, 1)
+AUGUST = datetime.date(2023, 8, 1)
 NOT_SUBMITTED = {"justice", "zfw", "petition", "emergency", "education", "transport", "market"}
 NEVER_SUBMITTED = NOT_SUBMITTED - {"justice"}
 
@@ -196,3 +201,110 @@ def test_administrators_read_notifications_and_import_batches_in_the_admin(clien
     assert "请在 08月05日 前上报 2023年07月 月报" in page
     assert client.get(reverse("admin:reports_importbatch_changelist")).status_code == 200
     assert client.get(reverse("admin:reports_notification_add")).status_code == 403
+
+
+# --- notices of the workflow's transitions ------------------------------------------------
+
+
+@pytest.fixture
+def addressed(unit):
+    """The workflow unit with an e-mail address for everyone in it (the demo's users have none)."""
+    Notification.objects.all().delete()
+    for key in ("clerk", "other_clerk", "reviewer", "leader", "admin"):
+        unit[key].email = f"{unit[key].username}@example.gov.cn"
+        unit[key].save(update_fields=["email"])
+    return unit
+
+
+def _act(unit, action, who, capture, **kwargs):
+    report = get_or_create_report(department=unit["department"], month=AUGUST)
+    with capture(execute=True):
+        workflow.perform(action, report=report, user=unit[who], **kwargs)
+    return report
+
+
+GOOD = {"t.received": Decimal(12), "t.concluded": Decimal(10), "t.money": Decimal("3.5"), "t.rate": Decimal("98.5")}
+
+
+@pytest.mark.parametrize(
+    "steps,told,kind,text",
+    [
+        ([], {"t_reviewer", "t_admin"}, NotificationKind.SUBMITTED, "待审核"),
+        (
+            [(ReportAction.RETURN, "reviewer", {"reason": "执结数请核实"})],
+            {"t_clerk"},
+            NotificationKind.RETURNED,
+            "执结数请核实",
+        ),
+        ([(ReportAction.APPROVE, "reviewer", {})], {"t_clerk"}, NotificationKind.APPROVED, "审核通过"),
+        (
+            [(ReportAction.APPROVE, "reviewer", {}), (ReportAction.REOPEN, "admin", {"reason": "更正受理数"})],
+            {"t_clerk"},
+            NotificationKind.REOPENED,
+            "更正受理数",
+        ),
+    ],
+)
+def test_each_transition_tells_the_right_people_in_the_bell_and_by_email(
+    addressed, django_capture_on_commit_callbacks, steps, told, kind, text
+):
+    unit = addressed
+    _act(unit, ReportAction.SAVE, "clerk", django_capture_on_commit_callbacks, values=GOOD)
+    _act(unit, ReportAction.SUBMIT, "clerk", django_capture_on_commit_callbacks)
+    for action, who, kwargs in steps:
+        mail.outbox.clear()
+        Notification.objects.all().delete()
+        _act(unit, action, who, django_capture_on_commit_callbacks, **kwargs)
+    notices = list(Notification.objects.select_related("recipient", "event"))
+    # The actor is never told of their own action (the admin reopened: the admin is not told).
+    # Every active reviewer is told of a submission: the demo's too, who have no address.
+    if kind == NotificationKind.SUBMITTED:
+        told = told | set(
+            User.objects.filter(role__in=["reviewer", "admin"], email="").values_list("username", flat=True)
+        )
+    assert {n.recipient.username for n in notices} == told
+    assert {n.kind for n in notices} == {kind}
+    assert all(text in n.title + n.body for n in notices)
+    assert all(n.department == unit["department"] and n.month == AUGUST and n.event is not None for n in notices)
+    assert all(n.url.endswith("/reports/testcourt/2023/8/") for n in notices)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"{u}@example.gov.cn" for u in told if u.startswith("t_"))
+    assert all(m.subject == notices[0].title for m in mail.outbox)
+
+
+def test_a_report_returned_twice_tells_the_clerk_twice_and_a_retried_task_once(
+    addressed, django_capture_on_commit_callbacks
+):
+    unit = addressed
+    _act(unit, ReportAction.SAVE, "clerk", django_capture_on_commit_callbacks, values=GOOD)
+    for reason in ("第一次退回", "第二次退回"):
+        _act(unit, ReportAction.SUBMIT, "clerk", django_capture_on_commit_callbacks)
+        report = _act(unit, ReportAction.RETURN, "reviewer", django_capture_on_commit_callbacks, reason=reason)
+    returned = Notification.objects.filter(kind=NotificationKind.RETURNED, recipient=unit["clerk"])
+    assert sorted(n.body[-5:] for n in returned) == ["第一次退回", "第二次退回"]
+    last = report.events.order_by("-pk").first()
+    assert transitions.notify_transition(event_id=last.pk) == []  # a retried task sends nothing again
+    assert returned.count() == 2
+
+
+def test_saves_and_withdrawals_tell_nobody(addressed, django_capture_on_commit_callbacks):
+    unit = addressed
+    _act(unit, ReportAction.SAVE, "clerk", django_capture_on_commit_callbacks, values=GOOD)
+    assert not Notification.objects.exists()
+    _act(unit, ReportAction.SUBMIT, "clerk", django_capture_on_commit_callbacks)
+    Notification.objects.all().delete()
+    _act(unit, ReportAction.WITHDRAW, "clerk", django_capture_on_commit_callbacks)
+    assert not Notification.objects.exists()
+
+
+def test_a_rolled_back_transition_tells_nobody(addressed, django_capture_on_commit_callbacks):
+    unit = addressed
+    _act(unit, ReportAction.SAVE, "clerk", django_capture_on_commit_callbacks, values=GOOD)
+    report = get_or_create_report(department=unit["department"], month=AUGUST)
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        workflow.perform(ReportAction.SUBMIT, report=report, user=unit["clerk"])
+        raise RuntimeError("the request failed after the submission")
+    assert callbacks == [] and not Notification.objects.exists()

@@ -82,9 +82,26 @@ def test_clerk_submits_reviewer_returns_clerk_fixes_reviewer_approves(
     clerk.screenshot(path=str(ARTIFACTS / "reporting-entry-filling.png"), full_page=False)
     clerk.click('.actions.bottom button[value="submit"]')
     clerk.wait_for_load_state()
+    # Boxes left empty are listed and must be confirmed as unavailable: nothing is submitted yet.
+    assert "确认无法提供" in clerk.text_content("#blanks")
+    assert "县公安局" not in clerk.text_content("#blanks ul") and _report().state == ReportState.DRAFT
+    clerk.screenshot(path=str(ARTIFACTS / "reporting-entry-blanks.png"), full_page=False)
+    clerk.click("#confirm-blanks")
+    clerk.wait_for_load_state()
     assert "已上报" in clerk.text_content(".messages")
+    assert _report().state == ReportState.SUBMITTED
+
+    # Before any review the clerk may take it back, and submit it again.
+    clerk.click('.withdraw button[value="withdraw"]')
+    clerk.wait_for_load_state()
+    assert "已撤回" in clerk.text_content(".messages") and _report().state == ReportState.DRAFT
+    clerk.click('.actions.bottom button[value="submit"]')
+    clerk.wait_for_load_state()
+    clerk.click("#confirm-blanks")
+    clerk.wait_for_load_state()
     report = _report()
     assert report.state == ReportState.SUBMITTED
+    assert clerk.locator('.withdraw button[value="withdraw"]').count() == 1
     assert (
         DataValue.objects.get(department__code="police", month=AUGUST, indicator__code="anti_fraud.cases").value == 20
     )
@@ -102,13 +119,17 @@ def test_clerk_submits_reviewer_returns_clerk_fixes_reviewer_approves(
     assert "已退回" in reviewer.text_content(".messages")
     assert _report().state == ReportState.RETURNED
 
-    # 3. The clerk sees the reason on the form, fixes the figure and submits again.
+    # 3. The clerk is told under the bell, sees the reason on the form, fixes the figure and submits again.
+    clerk.goto(f"{base}/notifications/")
+    assert "月报被退回" in clerk.content() and "电诈损失金额与案件数不匹配" in clerk.content()
     clerk.goto(entry)
     assert "电诈损失金额与案件数不匹配" in clerk.text_content(".returned")
     clerk.screenshot(path=str(ARTIFACTS / "reporting-entry-returned.png"), full_page=False)
     clerk.fill('[name="v_anti_fraud.losses"]', "98.2")
     clerk.fill('[name="n_anti_fraud.losses"]', "已核对，原填含7月数据")
     clerk.click('.actions.bottom button[value="submit"]')
+    clerk.wait_for_load_state()
+    clerk.click("#confirm-blanks")
     clerk.wait_for_load_state()
     assert _report().state == ReportState.SUBMITTED
 

@@ -1,15 +1,25 @@
 """The reporting workflow's services: every transition, every refusal, status mirroring, audit."""
 
+import ast
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 
 from metrics.models import DataValue, Status
 from reports.reporting import workflow
-from reports.reporting.models import MonthlyReport, ReportAction, ReportEvent, ReportState
+from reports.reporting.models import (
+    MonthlyReport,
+    ReportAction,
+    ReportEvent,
+    ReportState,
+    StateChangeOutsideWorkflow,
+    allow_state_changes,
+)
 from reports.reporting.workflow import (
+    BlanksNotConfirmed,
     InvalidMonth,
     InvalidValues,
     PermissionDenied,
@@ -430,3 +440,163 @@ def test_deadline_overdue_and_late(unit, settings):
     assert report.submitted_late and report.is_late()
     imported = MonthlyReport(department=unit["department"], month=datetime.date(2023, 1, 1), state=ReportState.APPROVED)
     assert not imported.is_overdue(datetime.date(2026, 1, 1))
+
+
+# --- withdraw ------------------------------------------------------------------------
+
+
+def test_the_clerk_withdraws_a_submitted_report_before_review(unit):
+    clerk = unit["clerk"]
+    report = _submitted(unit)
+    first_submitted = report.first_submitted_at
+    outcome = workflow.perform(ReportAction.WITHDRAW, report=report, user=clerk, version=report.version)
+    assert report.state == ReportState.DRAFT and _statuses(unit) == {Status.DRAFT}
+    assert report.submitted_at is None and report.first_submitted_at == first_submitted
+    assert (outcome.event.action, outcome.event.from_state, outcome.event.to_state, outcome.event.user) == (
+        ReportAction.WITHDRAW,
+        ReportState.SUBMITTED,
+        ReportState.DRAFT,
+        clerk,
+    )
+    # Withdrawn, the figures can be corrected and submitted again.
+    workflow.perform(ReportAction.SAVE, report=report, user=clerk, values={"t.concluded": D(9)})
+    workflow.perform(ReportAction.SUBMIT, report=report, user=clerk)
+    assert report.state == ReportState.SUBMITTED
+
+
+@pytest.mark.parametrize("state_after", ["approve", "return"])
+def test_a_report_a_reviewer_acted_on_cannot_be_withdrawn(unit, state_after):
+    report = _submitted(unit)
+    reviewer = unit["reviewer"]
+    if state_after == "approve":
+        workflow.perform(ReportAction.APPROVE, report=report, user=reviewer)
+    else:
+        workflow.perform(ReportAction.RETURN, report=report, user=reviewer, reason="请核实")
+    version = report.version
+    with pytest.raises(TransitionError, match="只有已上报、尚未审核的月报可以撤回"):
+        workflow.perform(ReportAction.WITHDRAW, report=report, user=unit["clerk"])
+    report.refresh_from_db()
+    assert report.version == version
+
+
+@pytest.mark.parametrize("who", ["other_clerk", "reviewer", "leader"])
+def test_only_the_departments_clerk_withdraws(unit, who):
+    report = _submitted(unit)
+    with pytest.raises(PermissionDenied):
+        workflow.perform(ReportAction.WITHDRAW, report=report, user=unit[who])
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED
+
+
+def test_withdraw_on_a_stale_page_is_refused(unit):
+    report = _submitted(unit)
+    with pytest.raises(StaleReport):
+        workflow.perform(ReportAction.WITHDRAW, report=report, user=unit["clerk"], version=report.version - 1)
+
+
+# --- what each user may do now ---------------------------------------------------------
+
+
+def test_available_actions_follow_the_table(unit):
+    """The buttons a page shows are exactly the table's rows for this state and user."""
+    clerk, reviewer, leader = unit["clerk"], unit["reviewer"], unit["leader"]
+
+    def names(report, user):
+        return [a.name for a in workflow.available_actions(report, user)]
+
+    report = _report(unit)
+    assert names(report, clerk) == [ReportAction.SAVE]
+    report = _filled(unit)
+    assert names(report, clerk) == [ReportAction.SAVE, ReportAction.SUBMIT]
+    assert names(report, reviewer) == [] and names(report, leader) == []
+    workflow.perform(ReportAction.SUBMIT, report=report, user=clerk)
+    assert names(report, clerk) == [ReportAction.WITHDRAW]
+    assert names(report, reviewer) == [ReportAction.RETURN, ReportAction.APPROVE]
+    assert names(report, unit["other_clerk"]) == [] and names(report, leader) == []
+    workflow.perform(ReportAction.APPROVE, report=report, user=reviewer)
+    assert names(report, clerk) == [] and names(report, reviewer) == [ReportAction.REOPEN]
+
+
+def test_every_action_of_the_table_is_refused_in_every_other_state(unit):
+    """perform() follows the table for every (action, state) pair: nothing is written where the table says no."""
+    admin = unit["admin"]  # may take every page action, so only the state decides
+    for action, spec in workflow.ACTIONS.items():
+        for state in ReportState.values:
+            if state in spec.from_states:
+                continue
+            report = MonthlyReport.objects.create(department=unit["department"], month=MONTH)
+            with allow_state_changes():
+                MonthlyReport.objects.filter(pk=report.pk).update(state=state)
+            report.refresh_from_db()
+            with pytest.raises(TransitionError):
+                workflow.perform(action, report=report, user=admin, reason="原因", values={})
+            report.refresh_from_db()
+            assert (report.state, report.version) == (state, 0), (action, state)
+            assert not ReportEvent.objects.filter(report=report).exists()
+            report.delete()
+
+
+# --- submitting with blanks ------------------------------------------------------------
+
+
+def test_a_submission_with_blanks_must_confirm_them(unit):
+    clerk = unit["clerk"]
+    report = _filled(unit, values={"t.received": D(12), "t.concluded": D(10)})
+    with pytest.raises(BlanksNotConfirmed) as refused:
+        workflow.perform(ReportAction.SUBMIT, report=report, user=clerk)
+    assert [i.code for i in refused.value.blanks] == ["t.money", "t.rate"]
+    assert "到位金额" in refused.value.message and "不会按 0 统计" in refused.value.message
+    report.refresh_from_db()
+    assert report.state == ReportState.DRAFT
+
+    # Confirming only part of them is not enough.
+    with pytest.raises(BlanksNotConfirmed):
+        workflow.perform(ReportAction.SUBMIT, report=report, user=clerk, confirmed_blanks=["t.money"])
+    workflow.perform(ReportAction.SUBMIT, report=report, user=clerk, confirmed_blanks=["t.money", "t.rate"])
+    assert report.state == ReportState.SUBMITTED
+    # The blanks stay missing, never 0.
+    stored = dict(
+        DataValue.objects.filter(department=unit["department"], month=MONTH).values_list("indicator__code", "value")
+    )
+    assert stored.get("t.money") is None and stored.get("t.rate") is None
+
+
+# --- nothing else changes a state --------------------------------------------------------
+
+
+def test_a_state_change_outside_the_workflow_is_refused(unit):
+    report = _filled(unit)
+    report.state = ReportState.APPROVED
+    with pytest.raises(StateChangeOutsideWorkflow):
+        report.save()
+    with pytest.raises(StateChangeOutsideWorkflow):
+        MonthlyReport.objects.filter(pk=report.pk).update(state=ReportState.APPROVED)
+    with pytest.raises(StateChangeOutsideWorkflow):
+        MonthlyReport.objects.create(department=unit["department"], month=datetime.date(2023, 1, 1), state="approved")
+    with pytest.raises(StateChangeOutsideWorkflow):
+        MonthlyReport.objects.bulk_create(
+            [MonthlyReport(department=unit["department"], month=datetime.date(2023, 2, 1), state="submitted")]
+        )
+    report.refresh_from_db()
+    assert report.state == ReportState.DRAFT
+    # Fields other than the state may still be written (the overdue mark, say).
+    MonthlyReport.objects.filter(pk=report.pk).update(overdue_at=None)
+
+
+def test_only_the_workflow_and_bulk_history_loaders_may_write_states():
+    """A second place that changes report states fails here: allow_state_changes is used nowhere else."""
+    root = Path(__file__).resolve().parents[3]
+    allowed = {
+        "reports/reporting/models.py",  # defines it
+        "reports/reporting/workflow.py",  # the one writer
+        "reports/demo.py",  # two years of demo history in bulk, like a fixture
+        "benchmarks/bench.py",  # synthetic history in bulk
+    }
+    users = set()
+    for path in [*root.glob("reports/**/*.py"), *root.glob("metrics/**/*.py"), *root.glob("zhengfa/**/*.py")]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if any(
+            isinstance(n, ast.Name | ast.Attribute) and "allow_state_changes" in ast.unparse(n) for n in ast.walk(tree)
+        ):
+            users.add(path.relative_to(root).as_posix())
+    assert users <= allowed, f"report states written outside the workflow in: {sorted(users - allowed)}"
