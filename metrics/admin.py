@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Area, DataValue, Department, Indicator, Target, ValidationRule
@@ -34,11 +35,28 @@ class TargetAdmin(admin.ModelAdmin):
 
 @admin.register(DataValue)
 class DataValueAdmin(SimpleHistoryAdmin):
+    """Read-only, history included: figures and their status change only through the reporting workflow,
+    which checks the report's state and version and records who changed what."""
+
     list_display = ["indicator", "department", "month", "value", "status", "note"]
     list_filter = ["status", "department", "indicator__area"]
     search_fields = ["indicator__code", "indicator__name"]
     date_hierarchy = "month"
-    autocomplete_fields = ["indicator"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A "revert" would write an old figure back without the workflow.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(ValidationRule)
