@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from zhengfa.admin_readonly import ReadOnlyAdminMixin
+
 from .models import Area, DataValue, Department, Indicator, Target, ValidationRule
 
 
@@ -34,7 +36,7 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(DataValue)
-class DataValueAdmin(SimpleHistoryAdmin):
+class DataValueAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Read-only, history included: figures and their status change only through the reporting workflow,
     which checks the report's state and version and records who changed what."""
 
@@ -42,15 +44,6 @@ class DataValueAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "department", "indicator__area"]
     search_fields = ["indicator__code", "indicator__name"]
     date_hierarchy = "month"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # A "revert" would write an old figure back without the workflow.
