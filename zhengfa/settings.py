@@ -93,6 +93,7 @@ TEMPLATES = [
                 "zhengfa.context_processors.site",
                 "zhengfa.context_processors.csp_nonce",
                 "reports.context_processors.navigation",
+                "reports.context_processors.may",
                 "reports.notifications.context_processors.bell",
             ],
         },

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from metrics.formatting import quantize
 from metrics.models import Department
 from metrics.validation import validate
-from reports.permissions import can_edit_department, can_review, can_see_all, can_view_department
+from reports.permissions import can_edit_department, can_report, can_review, can_see_all, can_view_department
 from reports.reporting import selectors
 from reports.reporting import workflow as services
 from reports.reporting.forms import EntryForm
@@ -55,7 +55,7 @@ def report_url(report, name="report_entry"):
 def entry_list(request):
     """A clerk's months: the month now due and the department's reports, newest first."""
     user = request.user
-    if user.department_id is None or not user.is_clerk:
+    if not can_report(user):
         if can_see_all(user):
             return redirect("completeness")
         raise PermissionDenied
