@@ -1,4 +1,7 @@
-"""People: users and their roles. Each concern's models live in its folder and are registered below."""
+"""People: users and their roles. What a role may do is reports.permissions' to say.
+
+Each concern's models live in its folder and are registered below.
+"""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -43,31 +46,6 @@ class User(AbstractUser):
     @property
     def display_name(self):
         return self.last_name + self.first_name or self.username
-
-    @property
-    def is_clerk(self):
-        return self.role == Role.CLERK
-
-    @property
-    def is_reviewer(self):
-        return self.role == Role.REVIEWER
-
-    @property
-    def is_leader(self):
-        return self.role == Role.LEADER
-
-    @property
-    def is_administrator(self):
-        return self.role == Role.ADMIN or self.is_superuser
-
-    @property
-    def can_review(self):
-        """Reviewers and administrators check, approve and return reports."""
-        return self.role in (Role.REVIEWER, Role.ADMIN) or self.is_superuser
-
-    @property
-    def sees_all_departments(self):
-        return not self.is_clerk or self.is_superuser
 
 
 # Each concern keeps its models in its own folder; imported here so that Django

@@ -1,6 +1,7 @@
-"""django-axes under Chinese names in the admin (it ships no zh-hans translation)."""
+"""App configs of the project: the admin with the policy's door; django-axes under Chinese names."""
 
 from axes.apps import AppConfig as AxesAppConfig
+from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.utils.translation import gettext_lazy as _
 
 MODEL_NAMES = {
@@ -11,7 +12,15 @@ MODEL_NAMES = {
 }
 
 
+class AdminConfig(DjangoAdminConfig):
+    """django.contrib.admin, its site asking reports.permissions who may enter."""
+
+    default_site = "zhengfa.admin.AdminSite"
+
+
 class AxesConfig(AxesAppConfig):
+    """django-axes, its models named in Chinese (it ships no zh-hans translation)."""
+
     verbose_name = _("登录安全")
 
     def ready(self):

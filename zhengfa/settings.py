@@ -43,7 +43,7 @@ COUNTY_NAME = env("COUNTY_NAME", default="示范县")
 REPORT_DEADLINE_DAY = env.int("REPORT_DEADLINE_DAY", default=5)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "zhengfa.apps.AdminConfig",  # django.contrib.admin; reports.permissions decides who enters
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -93,6 +93,7 @@ TEMPLATES = [
                 "zhengfa.context_processors.site",
                 "zhengfa.context_processors.csp_nonce",
                 "reports.context_processors.navigation",
+                "reports.context_processors.may",
                 "reports.notifications.context_processors.bell",
             ],
         },

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from metrics.aggregation import COUNTY, Scope, latest_month
 from metrics.models import Department
 from metrics.periods import PeriodError, parse_period
+from reports import permissions
 from reports.dashboard import figures as selectors
 
 
@@ -17,9 +18,9 @@ def dashboard(request):
     value gets a Chinese message and the default in its place.
     """
     user = request.user
-    if user.is_clerk and not user.is_superuser:
+    if not permissions.can_read_dashboard(user):
         raise PermissionDenied(_("填报员无权查看领导驾驶舱。"))
-    include_submitted = user.can_review and request.GET.get("include_submitted") == "1"
+    include_submitted = permissions.can_include_submitted(user) and request.GET.get("include_submitted") == "1"
     errors = []
 
     departments = list(Department.objects.active().order_by("order", "code"))
@@ -70,6 +71,5 @@ def dashboard(request):
         "period_choices": selectors.period_choices(latest or period.last, period),
         "departments": departments,
         "errors": errors,
-        "can_include_submitted": user.can_review,
     }
     return render(request, "reports/dashboard.html", context, status=400 if errors else 200)

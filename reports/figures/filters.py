@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from metrics.models import Area, Department, Indicator
 from metrics.periods import PeriodError, parse_period
-from reports.figures.requests import may_include_submitted
-from reports.permissions import can_see_all
+from reports.permissions import can_include_submitted, can_see_all, departments_user_may_read
 
 
 class PeriodField(forms.CharField):
@@ -67,9 +66,9 @@ class FigureFilter(django_filters.FilterSet):
         self.user = user
         if user is not None and not can_see_all(user):
             # A clerk sees their own department only: the choice holds nothing else.
-            self.filters["department"].queryset = Department.objects.filter(pk=user.department_id)
+            self.filters["department"].queryset = departments_user_may_read(user)
             self.filters["department"].extra["empty_label"] = None
-        if not may_include_submitted(user):
+        if user is not None and not can_include_submitted(user):
             del self.filters["include_submitted"]
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from metrics.aggregation import COUNTY, Scope, latest_month, summarize
 from metrics.models import Area, DataValue, Department, Indicator
 from metrics.periods import Period, PeriodError, parse_period
-from reports.permissions import can_review, can_see_all, can_view_department
+from reports.permissions import can_include_submitted, can_read_figures
 
 
 class FigureRequestError(Exception):
@@ -39,11 +39,6 @@ class FigureRequest:
     @property
     def scope_label(self):
         return self.scope.department.name if self.scope.department else _("全县")
-
-
-def may_include_submitted(user):
-    """Reviewers and administrators may count submitted values; leaders and clerks see approved only."""
-    return user is None or can_review(user)
 
 
 def default_period(latest=None):
@@ -88,19 +83,18 @@ def resolve_request(user, *, period=None, department=None, include_submitted=Fal
         department = department_by_code(department.strip()) if department.strip() else None
     if isinstance(area, str):
         area = area_by_code(area.strip()) if area.strip() else None
-    if user is not None and not can_see_all(user):
+    if user is not None and not can_read_figures(user, department.pk if department else None):
         own = user.department
         if own is None:
             raise FigureRequestError(_("您的账号没有所属单位，无法查看数据。"), status=403)
-        if department is None:
-            department = own
-        elif not can_view_department(user, department.pk):
+        if department is not None:
             raise FigureRequestError(_("您只能查看本单位（%(name)s）的数据。") % {"name": own.name}, status=403)
+        department = own
     scope = Scope(department, include_children=True) if department else COUNTY
     return FigureRequest(
         period=period,
         scope=scope,
-        include_submitted=bool(include_submitted) and may_include_submitted(user),
+        include_submitted=bool(include_submitted) and (user is None or can_include_submitted(user)),
         area=area,
     )
 

@@ -19,8 +19,7 @@ from metrics.validation import check_rules, check_value, spec_for
 from reports.imports import csvfile
 from reports.imports.errors import ImportFileError
 from reports.imports.services import ImportPermissionError, closed_reason
-from reports.models import Role, User
-from reports.permissions import can_import_historic
+from reports.permissions import can_import_historic, users_who_may_import_historic
 from reports.reporting import selectors, workflow
 from reports.reporting.models import EDITABLE_STATES, MonthlyReport, ReportAction, ReportState, first_of_month
 
@@ -45,11 +44,8 @@ class HistoricResult:
 
 
 def default_import_user():
-    """The first administrator (role 管理员, or a superuser), who historic imports are recorded under."""
-    return (
-        User.objects.filter(is_active=True, role=Role.ADMIN).order_by("pk").first()
-        or User.objects.filter(is_active=True, is_superuser=True).order_by("pk").first()
-    )
+    """The first user who may import historic data: historic imports are recorded under them."""
+    return users_who_may_import_historic().order_by("pk").first()
 
 
 def _csv_row_problems(rows, *, today):

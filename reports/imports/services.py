@@ -30,7 +30,7 @@ from metrics.validation import check_rules, check_value, fmt, spec_for
 from reports.imports import workbook
 from reports.imports.errors import ImportFileError
 from reports.imports.models import ImportBatch
-from reports.permissions import can_import_for_department
+from reports.permissions import can_import_department
 from reports.reporting import selectors, workflow
 from reports.reporting.models import MonthlyReport, ReportAction, ReportState, first_of_month
 
@@ -211,7 +211,7 @@ def plan_workbook(*, sheet, user, today=None):
         raise ImportFileError(
             _("文件中的单位代码「%(code)s」不存在。请使用本系统下载的填报模板。") % {"code": sheet.department_code}
         )
-    if not can_import_for_department(user, department.pk):
+    if not can_import_department(user, department.pk):
         raise ImportPermissionError(
             _("这是%(department)s的填报表；您只能导入本单位的数据。") % {"department": department.name}
         )

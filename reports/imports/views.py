@@ -10,19 +10,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metrics.models import Department
+from reports import permissions
 from reports.imports import services, workbook
 from reports.imports.errors import ImportFileError
 from reports.imports.models import ImportBatch
-from reports.permissions import can_import_for_department, can_review
 from reports.reporting import selectors
 
 
 def _departments_for(user):
-    if can_review(user):
-        return selectors.reporting_departments()
-    if user.is_clerk and user.department_id:
-        return [user.department]
-    return []
+    """The departments whose workbooks the page offers: those expected to report that the user may import."""
+    if not permissions.can_import(user):
+        return []
+    return [d for d in selectors.reporting_departments() if permissions.can_import_department(user, d.pk)]
 
 
 def _years():
@@ -32,9 +31,7 @@ def _years():
 
 def _visible_batches(user):
     batches = ImportBatch.objects.select_related("department", "user").defer("content")
-    if can_review(user):
-        return batches
-    return batches.filter(department_id=user.department_id)
+    return batches.filter(department__in=permissions.departments_user_may_import(user))
 
 
 def _home(request, *, status=200, error=""):
@@ -62,7 +59,7 @@ def import_home(request):
 def download_template(request):
     """The entry workbook (XLSX) of ?department=code&year=YYYY, pre-filled with the stored figures."""
     department = get_object_or_404(Department, code=request.GET.get("department", ""))
-    if not can_import_for_department(request.user, department.pk):
+    if not permissions.can_import_department(request.user, department.pk):
         raise PermissionDenied(_("您只能下载本单位的填报表。"))
     year_text = request.GET.get("year", "")
     if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
@@ -84,7 +81,7 @@ def _attachment(filename):
 @require_POST
 def upload(request):
     """Read the uploaded workbook and show its preview; a refused file changes nothing."""
-    if not _departments_for(request.user):
+    if not permissions.can_import(request.user):
         raise PermissionDenied(_("只有填报员、审核员和管理员可以导入数据。"))
     upload = request.FILES.get("file")
     if upload is None:
@@ -106,7 +103,7 @@ def upload(request):
 
 def _batch_for(request, pk):
     batch = get_object_or_404(ImportBatch.objects.select_related("department", "user"), pk=pk)
-    if not can_import_for_department(request.user, batch.department_id):
+    if not permissions.can_import_department(request.user, batch.department_id):
         raise PermissionDenied(_("您只能查看本单位的导入。"))
     return batch
 

@@ -23,9 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.models import Role, User
 from reports.notifications.models import NotificationKind
 from reports.notifications.services import notify
+from reports.permissions import users_who_may_review, users_who_report_for
 from reports.reporting import selectors, workflow
 from reports.reporting.models import REPORTED_STATES, MonthlyReport, deadline_for, first_of_month
 from reports.reporting.selectors import month_shift
@@ -38,13 +38,13 @@ def month_due(today):
 
 def _clerks(departments):
     clerks = {}
-    for user in User.objects.filter(is_active=True, role=Role.CLERK, department__in=departments).order_by("pk"):
+    for user in users_who_report_for(departments).order_by("pk"):
         clerks.setdefault(user.department_id, []).append(user)
     return clerks
 
 
 def _reviewers():
-    return list(User.objects.filter(is_active=True, role__in=[Role.REVIEWER, Role.ADMIN]).order_by("pk"))
+    return list(users_who_may_review().order_by("pk"))
 
 
 def _entry_url(department, month):

@@ -10,9 +10,9 @@ address.
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from reports.models import Role, User
 from reports.notifications.models import NotificationKind
 from reports.notifications.services import notify
+from reports.permissions import users_who_may_review, users_who_report_for
 from reports.reporting.models import ReportAction, ReportEvent
 from reports.reporting.workflow import ACTIONS, REVIEWERS
 
@@ -26,11 +26,7 @@ KINDS = {
 
 def recipients(audience, department):
     """Active users to tell: the committee's reviewers, or the department's clerks."""
-    users = User.objects.filter(is_active=True)
-    if audience == REVIEWERS:
-        users = users.filter(role__in=[Role.REVIEWER, Role.ADMIN])
-    else:
-        users = users.filter(role=Role.CLERK, department=department)
+    users = users_who_may_review() if audience == REVIEWERS else users_who_report_for([department])
     return list(users.order_by("pk"))
 
 

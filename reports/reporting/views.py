@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from metrics.formatting import quantize
 from metrics.models import Department
 from metrics.validation import validate
-from reports.permissions import can_edit_department, can_review, can_see_all, can_view_department
+from reports.permissions import can_edit_department, can_report, can_review, can_see_all, can_view_department
 from reports.reporting import selectors, workflow
 from reports.reporting.forms import EntryForm
 from reports.reporting.models import ReportAction, ReportState, deadline_for, first_of_month, previous_month
@@ -47,7 +47,7 @@ def report_url(report, name="report_entry"):
 def entry_list(request):
     """A clerk's months: the month now due and the department's reports, newest first."""
     user = request.user
-    if user.department_id is None or not user.is_clerk:
+    if not can_report(user):
         if can_see_all(user):
             return redirect("completeness")
         raise PermissionDenied
@@ -213,9 +213,9 @@ def _submit(request, report, form, saved):
             confirmed_blanks=request.POST.getlist("confirmed_blank"),
         )
     except workflow.BlanksNotConfirmed as error:
+        # Not an error: the draft is saved, and the page asks for the confirmation.
         messages.warning(request, _("草稿已保存。") + error.message)
-        context = _entry_context(request, report, blanks=error.blanks)
-        return render(request, "reports/entry.html", context, status=400)
+        return render(request, "reports/entry.html", _entry_context(request, report, blanks=error.blanks))
     except workflow.InvalidValues as error:
         messages.warning(request, _("草稿已保存。") + error.message)
         context = _entry_context(request, report, violations=error.violations)

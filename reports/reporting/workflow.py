@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy
 from metrics.models import DataValue, Status
 from metrics.services import write_values
 from metrics.validation import check_value, spec_for, validate
-from reports.permissions import can_edit_department, can_import_for_department, can_import_historic, can_review
+from reports.permissions import can_edit_department, can_import_department, can_import_historic, can_review
 from reports.reporting import selectors
 from reports.reporting.models import (
     EDITABLE_STATES,
@@ -125,7 +125,7 @@ def _may_review(user, report):
 
 
 def _may_import(user, report):
-    return can_import_for_department(user, report.department_id)
+    return can_import_department(user, report.department_id)
 
 
 def _may_import_historic(user, report):

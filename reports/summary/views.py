@@ -15,22 +15,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from metrics.models import Indicator
 from metrics.periods import PeriodError, parse_period
+from reports import permissions
 from reports.summary import selectors, services
 from reports.summary.models import ExportFormat, SummaryExport, SummaryTemplate
 from reports.summary.placeholders import SPECIALS, TemplateProblem, documented_options
 
 
-def _can_read(user):
-    return not user.is_clerk or user.is_superuser
-
-
 def _require_read(user):
-    if not _can_read(user):
+    if not permissions.can_read_summary(user):
         raise PermissionDenied(_("只有审核员、领导和管理员可以查看半年总结。"))
 
 
-def _require_edit(user):
-    if not user.can_review:
+def _require(allowed):
+    if not allowed:
         raise PermissionDenied(_("只有审核员和管理员可以编辑和导出半年总结。"))
 
 
@@ -52,14 +49,14 @@ def summary_documents(request):
     return render(
         request,
         "reports/summary/index.html",
-        {"templates": templates, "recent": recent, "can_edit": request.user.can_review},
+        {"templates": templates, "recent": recent},
     )
 
 
 @require_POST
 def summary_new(request):
     """Start a period's template from an existing one (its text copied as version 1)."""
-    _require_edit(request.user)
+    _require(permissions.can_edit_summary(request.user))
     code = request.POST.get("period", "").strip()
     base = SummaryTemplate.objects.filter(pk=request.POST.get("base") or None).first()
     try:
@@ -111,7 +108,6 @@ def summary_preview(request, period):
             "sources": sources,
             "exports": _exports(period_obj.code),
             "formats": ExportFormat.choices,
-            "can_edit": request.user.can_review,
         },
     )
 
@@ -122,7 +118,7 @@ def _indicator_table():
 
 def summary_edit(request, period):
     """The editor: the text with its placeholders, the syntax beside it, the indicator codes, the versions."""
-    _require_edit(request.user)
+    _require(permissions.can_edit_summary(request.user))
     period_obj = _period_or_404(period)
     template = selectors.template_for(period_obj.code)
     problems = []
@@ -176,7 +172,7 @@ def summary_edit(request, period):
 @require_POST
 def summary_restore(request, period, number):
     """Make an earlier version current (as a new version)."""
-    _require_edit(request.user)
+    _require(permissions.can_edit_summary(request.user))
     template = get_object_or_404(SummaryTemplate, period=period)
     if not template.versions.filter(number=number).exists():
         raise Http404(_("没有这个版本。"))
@@ -194,7 +190,7 @@ def summary_restore(request, period, number):
 @require_POST
 def summary_export(request, period):
     """Queue an export; the page then shows its progress."""
-    _require_edit(request.user)
+    _require(permissions.can_export_summary(request.user))
     period_obj = _period_or_404(period)
     try:
         export = services.request_export(
@@ -210,7 +206,7 @@ def summary_export(request, period):
 @require_POST
 def summary_retry(request, pk):
     """Queue a failed export again."""
-    _require_edit(request.user)
+    _require(permissions.can_retry_export(request.user))
     export = get_object_or_404(SummaryExport, pk=pk)
     try:
         services.retry_export(export=export, user=request.user)

@@ -124,6 +124,10 @@ def test_the_whole_journey(transactional_db, demo, live_server, browser, passwor
     journey.shot(clerk, "clerk-filled", focus='[name="v_anti_fraud.cases"]')
     clerk.click('.actions.bottom button[value="submit"]')
     clerk.wait_for_load_state()
+    # The boxes left empty are listed; the clerk confirms they are not available this month.
+    journey.shot(clerk, "clerk-confirms-blanks", focus="#blanks")
+    clerk.click("#confirm-blanks")
+    clerk.wait_for_load_state()
     assert "已上报" in clerk.text_content(".messages")
     journey.shot(clerk, "clerk-submitted")
     assert _report().state == ReportState.SUBMITTED
@@ -160,6 +164,8 @@ def test_the_whole_journey(transactional_db, demo, live_server, browser, passwor
     clerk.fill('[name="v_anti_fraud.cases"]', FIXED)
     clerk.fill('[name="n_anti_fraud.cases"]', "已与预警记录核对，补录1件")
     clerk.click('.actions.bottom button[value="submit"]')
+    clerk.wait_for_load_state()
+    clerk.click("#confirm-blanks")
     clerk.wait_for_load_state()
     assert "已上报" in clerk.text_content(".messages")
     journey.shot(clerk, "clerk-resubmitted")

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from reports import permissions
 from reports.imports import historic as services
 from reports.imports.errors import ImportFileError
 from reports.imports.workbook import human_size
@@ -53,7 +54,7 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 raise CommandError(f"找不到用户「{username}」。")
-            if not user.is_administrator:
+            if not permissions.can_import_historic(user):
                 raise CommandError(f"用户「{username}」不是管理员，历史数据只能由管理员导入。")
             return user
         user = services.default_import_user()

@@ -35,13 +35,15 @@ def test_clerk_uploads_previews_and_commits_and_reads_the_bell(
     template = services.template_for(department=justice, year=2023)
 
     _login(page, base, "clerk_justice")
-    # The bell: two unread notifications for the justice clerk (returned July, reminder only).
+    # The bell: two unread notifications for the justice clerk: July was returned, and the reminder
+    # (not overdue: it was submitted in time, then returned).
     badge = page.locator("header .bell .badge")
-    assert badge.inner_text() == "1"
+    assert badge.inner_text() == "2"
     page.locator("header").screenshot(path=str(ARTIFACTS / "bell-header.png"))
     page.click("header .bell")
     page.wait_for_url(re.compile(r"/notifications/$"))
     assert "请在 08月05日 前上报 2023年07月 月报" in page.content()
+    assert "2023年07月 月报被退回" in page.content()
     page.screenshot(path=str(ARTIFACTS / "notifications-list.png"), full_page=True)
     page.click("button:has-text('标为已读')")
     page.wait_for_url(re.compile(r"/notifications/$"))

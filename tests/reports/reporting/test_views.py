@@ -149,7 +149,7 @@ def test_clerk_saves_a_draft_then_submits(client, login_as):
     assert value.note == "含跨月立案2件" and value.history.first().history_user == clerk
     # The police enter more than two figures: submitting asks first which boxes are really unavailable.
     response = client.post(url("report_entry", month=AUGUST), _form(version="1", action="submit"))
-    assert response.status_code == 400
+    assert response.status_code == 200
     page = response.content.decode()
     blanks = re.findall(r'name="confirmed_blank" value="([^"]+)"', page)
     assert blanks and "anti_fraud.cases" not in blanks and "确认以上指标无法提供" in page
