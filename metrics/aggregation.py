@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum
 
+from . import formatting
 from .models import Better, DataValue, Department, Indicator, Kind, MonthlyRollup, Status, Target, UnitRollup
 from .periods import Period
 
@@ -96,11 +97,8 @@ class Figure:
 
     @property
     def direction(self):
-        """'up', 'down', 'flat' or None when there is nothing to compare."""
-        change = self.change
-        if change is None:
-            return None
-        return "up" if change > 0 else "down" if change < 0 else "flat"
+        """'up', 'down', 'flat' (a change that rounds to 0.00 %) or None: metrics.formatting.direction."""
+        return formatting.direction(self)
 
     @property
     def is_good(self):

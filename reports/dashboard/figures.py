@@ -5,7 +5,6 @@ this module picks, orders and labels them. The number of queries is constant,
 whatever the number of indicators, departments or months.
 """
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -14,10 +13,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from metrics.aggregation import Scope, by_unit, latest_month, monthly_series, summarize
-from metrics.formatting import change_phrase, format_pct, format_value
+from metrics.aggregation import Scope, by_unit, monthly_series, summarize
+from metrics.formatting import change_phrase, format_pct, format_value, tone
 from metrics.models import Department, Kind
-from metrics.periods import Period, add_months, month_start
+from metrics.periods import Period, month_start
 from reports.dashboard import charts
 from reports.reporting.models import REPORTED_STATES
 from reports.reporting.selectors import completeness, reporting_departments
@@ -70,18 +69,6 @@ def detail_links(indicator, *, period, scope, include_submitted=False):
 # --- periods ------------------------------------------------------------------------------------
 
 
-def half_year_of(month):
-    return Period.half(month.year, 1 if month.month <= 6 else 2)
-
-
-def default_period(*, include_submitted=False):
-    """The latest half-year holding approved data (or the current half-year when there is none)."""
-    month = latest_month(include_submitted=include_submitted)
-    if month is None:
-        month = add_months(month_start(timezone.localdate().year, timezone.localdate().month), -1)
-    return half_year_of(month)
-
-
 def period_choices(latest, current=None):
     """(code, label) of the years, half-years and quarters up to the latest month, newest first.
 
@@ -119,19 +106,12 @@ class Completeness:
         return round(self.on_time * 100 / self.expected, 1) if self.expected else None
 
 
-def due_months(period, today=None):
-    """The period's months that are over (a month's report is expected once the month has ended)."""
-    today = today or timezone.localdate()
-    this_month = month_start(today.year, today.month)
-    return [m for m in period.months() if m < this_month]
-
-
 def completeness_for(period, *, department_ids=None, today=None):
     """How many of the period's expected monthly reports are in, and how many on time (two queries).
 
     expected = active departments that enter indicators × months that are over;
     reported = reports submitted or approved; on time = of those, first submitted
-    by the deadline (reports.models.deadline_for). Counted by reports.reporting.selectors.completeness,
+    by the deadline (MonthlyReport.deadline). Counted by reports.reporting.selectors.completeness,
     the same function as the completeness grid.
     """
     today = today or timezone.localdate()
@@ -139,7 +119,7 @@ def completeness_for(period, *, department_ids=None, today=None):
     if department_ids is not None:
         wanted = set(department_ids)
         departments = [d for d in departments if d.pk in wanted]
-    months = due_months(period, today)
+    months = period.months_over(today)
     if not months or not departments:
         return Completeness(months=months, expected=0, reported=0, on_time=0)
     _departments, _months, cells, rates = completeness(months[0], months[-1], today=today, departments=departments)
@@ -306,7 +286,7 @@ def build_dashboard(period, scope, *, include_submitted=False, departments=None,
     charted = [f.indicator for panel in panels for f in panel.figures]
     series = monthly_series(
         charted,
-        datetime.date(period.last.year - 1, 1, 1),
+        month_start(period.last.year - 1, 1),
         period.last,
         scope=scope,
         include_submitted=include_submitted,
@@ -392,14 +372,13 @@ def shown(figure, url=None, elsewhere=False):
 
     `elsewhere`: see Dashboard.entered_elsewhere.
     """
-    good = figure.is_good
     return Shown(
         elsewhere=elsewhere,
         figure=figure,
         value=format_value(figure.value, figure.indicator, with_unit=False),
         change=change_phrase(figure),
         arrow=ARROWS.get(figure.direction, ""),
-        tone="good" if good else "bad" if good is False else "neutral",
+        tone=tone(figure),
         url=url,
     )
 

@@ -2,11 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.aggregation import COUNTY, Scope, latest_month
 from metrics.models import Department
-from metrics.periods import PeriodError, parse_period
+from metrics.periods import PeriodError, default_period, parse_period
 from reports.dashboard import figures as selectors
 
 
@@ -36,7 +37,7 @@ def dashboard(request):
     # The default is the latest half-year with approved data, whoever asks; the choices reach
     # as far as submitted data does, so that reviewers can look at what is waiting for review.
     approved = latest_month()
-    period = selectors.half_year_of(approved) if approved else selectors.default_period()
+    period = default_period(approved, timezone.localdate())
     latest = latest_month(include_submitted=True) or approved
     text = request.GET.get("period", "").strip()
     if text:

@@ -9,6 +9,7 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
@@ -16,9 +17,9 @@ from django_tables2 import RequestConfig
 
 from metrics.aggregation import Figure, by_department, latest_month, monthly_series, summarize
 from metrics.models import Department, Indicator, Kind
-from metrics.periods import Period, add_months
+from metrics.periods import Period, add_months, default_period
 from reports.figures.filters import FigureFilter, SummaryFilter
-from reports.figures.requests import FigureRequestError, default_period, indicators_for, resolve_request
+from reports.figures.requests import FigureRequestError, indicators_for, resolve_request
 from reports.figures.serializers import to_csv, to_xlsx
 from reports.figures.tables import BreakdownTable, MonthlyTable, SummaryTable, figure_row, share_of
 
@@ -33,7 +34,7 @@ def period_presets():
     Quarters that have not begun by the latest approved month are left out: they could only show 缺数.
     """
     latest = latest_month()
-    current = default_period(latest)
+    current = default_period(latest, timezone.localdate())
     latest = latest or current.last
     year = current.first.year
     last_half = current.shift(-6)

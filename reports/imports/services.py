@@ -31,9 +31,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from metrics.formatting import plain
 from metrics.models import DataValue, Department, Indicator, Kind
+from metrics.periods import first_of_month
 from metrics.services import write_values
-from metrics.validation import check_rules, check_value, fmt, spec_for
+from metrics.validation import check_rules, check_value, spec_for
 from reports.imports import csvfile, workbook
 from reports.imports.errors import ImportFileError
 from reports.imports.models import ImportBatch
@@ -45,8 +47,6 @@ from reports.reporting.models import (
     ReportAction,
     ReportEvent,
     ReportState,
-    deadline_for,
-    first_of_month,
 )
 from reports.reporting.workflow import STATUS_FOR_STATE
 
@@ -164,14 +164,14 @@ class CellChange:
 
     @property
     def old_text(self):
-        return "" if self.old is None else fmt(self.old)
+        return plain(self.old)
 
     @property
     def new_text(self):
         """The new figure as a clerk writes it; for a refused cell, what the file held."""
         if self.new is None:
             return ""
-        return self.new if isinstance(self.new, str) else fmt(self.new)
+        return self.new if isinstance(self.new, str) else plain(self.new)
 
 
 @dataclass
@@ -436,7 +436,7 @@ def _write_month(*, department, month, user, values, notes, comment, approve):
     report.version += 1
     if approve and from_state != ReportState.APPROVED:
         # Historic months count as reported on time: when exactly is not known, the deadline is the best guess.
-        on_time = timezone.make_aware(datetime.datetime.combine(deadline_for(month), datetime.time(9)))
+        on_time = timezone.make_aware(datetime.datetime.combine(MonthlyReport.deadline_of(month), datetime.time(9)))
         report.first_submitted_at = report.first_submitted_at or on_time
         report.submitted_at = report.submitted_at or on_time
         report.submitted_by = report.submitted_by or user

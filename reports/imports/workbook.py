@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from metrics.periods import PeriodError, parse_year
 from metrics.validation import NumberError, parse_number
 from reports.imports.errors import ImportFileError
 
@@ -340,8 +341,11 @@ def _read_meta(cells):
     year = values[3]
     if isinstance(year, float) and year.is_integer():
         year = int(year)
-    if isinstance(year, str) and year.strip().isdigit():
-        year = int(year.strip())
+    if isinstance(year, str):
+        try:
+            year = parse_year(year)
+        except PeriodError:
+            year = None
     if not code or not isinstance(year, int) or not 2000 <= year <= 2100:
         _refuse(_("第 2 行的单位代码或年度无效，不是本系统的填报模板。"))
     return ParsedSheet(department_code=code, year=year)

@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.models import DataValue, Status
+from metrics.periods import first_of_month
 from metrics.services import write_values
 from metrics.validation import check_value, spec_for, validate
 from reports.permissions import can_edit_department, can_review
@@ -44,7 +45,6 @@ from reports.reporting.models import (
     ReportAction,
     ReportEvent,
     ReportState,
-    first_of_month,
 )
 
 

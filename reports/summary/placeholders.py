@@ -28,7 +28,15 @@ from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
-from metrics.formatting import MISSING, change_size, change_verb, completion_text, document_value
+from metrics.formatting import (
+    CHANGE_PLACES,
+    MISSING,
+    change_phrase,
+    change_size,
+    change_verb,
+    completion_text,
+    document_value,
+)
 
 # What a placeholder shows: option word → internal name. The first word of each is the one documented.
 SHOW_OPTIONS = {
@@ -382,18 +390,13 @@ def fill_placeholder(placeholder, context):
     else:
         if figure.previous is None:
             return missing(_("（上年同期）"))
-        verb = change_verb(figure)
-        size = change_size(figure, decimals=2 if placeholder.decimals is None else placeholder.decimals)
+        decimals = CHANGE_PLACES if placeholder.decimals is None else placeholder.decimals
         if show == "verb":
-            text = verb
+            text = change_verb(figure)
         elif show == "size":
-            text = size
-        elif verb == MISSING:
-            text = _("上年同期为0")
-        elif verb == _("持平"):
-            text = _("同比持平")
+            text = change_size(figure, decimals=decimals)
         else:
-            text = _("同比") + verb + size
+            text = change_phrase(figure, decimals=decimals)
     if text == MISSING:
         return missing(_("（上年同期）") if show in ("verb", "size") else "")
     return Segment(text, "figure", code, placeholder.raw)

@@ -85,6 +85,24 @@ def test_anti_fraud_cases_card_shows_127_and_a_good_fall_of_11_81_percent(client
     assert "kpi-change good" in card and "↓" in card
 
 
+def test_a_change_that_rounds_to_nothing_is_flat_and_neutral_on_its_card_and_not_a_mover(
+    client, login_as, nearly_flat_cases
+):
+    """100001 against 100000 is +0.001 %: 持平, neither good nor bad (it once showed "▲ 持平" as good)."""
+    login_as("leader")
+    response, page = _page(client, period="2023H1")
+    before, after = page.split(f'data-indicator="{nearly_flat_cases}"', 1)
+    card = re.split("</a>|</div>", after)[0]
+    assert "100,001<small>件</small>" in card
+    assert "同比持平" in card
+    assert "kpi-change neutral" in card and "kpi tone-neutral" in before[-200:]
+    assert "→" in card and "↑" not in card and "↓" not in card and "▲" not in card
+    data = response.context["data"]
+    assert nearly_flat_cases not in {f.indicator.code for f in data.good_movers + data.bad_movers}
+    movers = page.split('id="movers"')[1].split("</section>")[0]
+    assert "发生电信网络诈骗案件" not in movers
+
+
 def test_a_percentage_card_changes_in_percentage_points(client, login_as):
     login_as("leader")
     _response, page = _page(client)
