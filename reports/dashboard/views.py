@@ -9,6 +9,7 @@ from metrics.aggregation import COUNTY, Scope, latest_month
 from metrics.models import Department
 from metrics.periods import PeriodError, default_period, parse_period
 from reports.dashboard import figures as selectors
+from reports.dashboard.presentation import period_choices, shown, target_progress
 
 
 def dashboard(request):
@@ -55,7 +56,7 @@ def dashboard(request):
     panels = [
         {
             "panel": panel,
-            "cards": [selectors.shown(f, data.link(f), data.entered_elsewhere(f)) for f in panel.figures],
+            "cards": [shown(f, data.link(f), data.entered_elsewhere(f)) for f in panel.figures],
             # The indicators whose charts the area's picker switches between, with their detail links.
             "options": [(f.indicator, data.links[f.indicator.code], f is panel.lead) for f in panel.figures],
             "area_url": panel.links.get("area"),
@@ -65,10 +66,10 @@ def dashboard(request):
     context = {
         "data": data,
         "panels": panels,
-        "targets": [selectors.target_progress(f, period, data.link(f)) for f in data.targets],
-        "good_movers": [selectors.shown(f, data.link(f)) for f in data.good_movers],
-        "bad_movers": [selectors.shown(f, data.link(f)) for f in data.bad_movers],
-        "period_choices": selectors.period_choices(latest or period.last, period),
+        "targets": [target_progress(f, period, data.link(f)) for f in data.targets],
+        "good_movers": [shown(f, data.link(f)) for f in data.good_movers],
+        "bad_movers": [shown(f, data.link(f)) for f in data.bad_movers],
+        "period_choices": period_choices(latest or period.last, period),
         "departments": departments,
         "errors": errors,
         "can_include_submitted": user.can_review,

@@ -19,6 +19,7 @@ from metrics.aggregation import Figure, Scope, by_unit, monthly_series, summariz
 from metrics.models import Area, Better, DataValue, Department, Indicator, Kind, Status
 from metrics.periods import parse_period
 from reports.dashboard import figures as selectors
+from reports.dashboard import presentation
 from reports.reporting.models import REPORTED_STATES, MonthlyReport, ReportState
 from tests.factories import DataValueFactory, DepartmentFactory, IndicatorFactory
 
@@ -361,7 +362,9 @@ def test_page_shows_completeness_and_movers(client, login_as):
 
 
 def test_without_a_detail_table_cards_are_not_dead_links(client, login_as, monkeypatch):
-    monkeypatch.setattr(selectors, "DETAIL_ROUTES", {"breakdown": [("no_such_page", False)], "trend": [], "area": []})
+    monkeypatch.setattr(
+        presentation, "DETAIL_ROUTES", {"breakdown": [("no_such_page", False)], "trend": [], "area": []}
+    )
     login_as("leader")
     _response, page = _page(client)
     assert '<a class="kpi' not in page and 'class="kpi tone-' in page
@@ -393,10 +396,12 @@ def test_every_card_and_chart_links_to_its_detail_table(client, login_as):
 @pytest.mark.urls("tests.reports.urls_with_tables")
 def test_the_summary_table_is_the_fallback_for_a_missing_indicator_table(monkeypatch):
     monkeypatch.setattr(
-        selectors, "DETAIL_ROUTES", {**selectors.DETAIL_ROUTES, "trend": [("gone", True), ("summary_table", False)]}
+        presentation,
+        "DETAIL_ROUTES",
+        {**presentation.DETAIL_ROUTES, "trend": [("gone", True), ("summary_table", False)]},
     )
     cases = Indicator.objects.select_related("area").get(code="anti_fraud.cases")
-    url = selectors.detail_url(
+    url = presentation.detail_url(
         "trend", period=parse_period("2023H1"), scope=Scope(), indicator=cases, include_submitted=True
     )
     assert url == "/tables/summary/?period=2023H1&include_submitted=1&area=anti_fraud"
