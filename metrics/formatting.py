@@ -8,6 +8,7 @@ MISSING = "—"
 # 同比 % and 个百分点 are shown to two decimals; a change that rounds to 0.00 is 持平.
 CHANGE_PLACES = 2
 UP, DOWN, FLAT = "up", "down", "flat"
+FROM_ZERO = "from_zero"  # a change from a zero base: a direction, but no % to give
 
 
 def quantize(value, places):
@@ -54,15 +55,6 @@ def format_pct(value, places=2):
     return f"{format_number(value, places, separators=False)}%"
 
 
-def signed_pct(value, places=2):
-    """+5.23% / −11.81% for tables; '—' for None."""
-    if value is None:
-        return MISSING
-    rounded = quantize(value, places)
-    sign = "+" if rounded > 0 else "−" if rounded < 0 else ""
-    return f"{sign}{format_number(abs(rounded), places, separators=False)}%"
-
-
 # --- the direction of a change: one rule for cards, tables, movers, the API and documents --------
 
 
@@ -89,18 +81,22 @@ def tone(figure):
     return {True: "good", False: "bad"}.get(figure.is_good, "neutral")
 
 
+def _reading(figure):
+    """How a change reads: its direction, or FROM_ZERO for a change from a zero base (no % of nothing)."""
+    way = direction(figure)
+    if way in (UP, DOWN) and not figure.indicator.is_percentage and not figure.previous:
+        return FROM_ZERO
+    return way
+
+
 def change_verb(figure):
     """上升 / 下降 / 持平 (percentages: 提高 / 降低 / 持平); '—' with nothing to compare or from a zero base."""
-    way = direction(figure)
-    if way is None:
-        return MISSING
-    if way == FLAT:
-        return _("持平")
-    if figure.indicator.is_percentage:
-        return _("提高") if way == UP else _("降低")
-    if not figure.previous:
-        return MISSING
-    return _("上升") if way == UP else _("下降")
+    reading = _reading(figure)
+    if reading in (UP, DOWN):
+        if figure.indicator.is_percentage:
+            return _("提高") if reading == UP else _("降低")
+        return _("上升") if reading == UP else _("下降")
+    return _("持平") if reading == FLAT else MISSING
 
 
 def change_size(figure, *, decimals=CHANGE_PLACES):
@@ -120,29 +116,18 @@ def change_phrase(figure, *, decimals=CHANGE_PLACES):
 
     Percentages (rates and ratios) change in 个百分点, never in a % of a %.
     """
-    way = direction(figure)
-    if way is None:
-        return MISSING
-    if way == FLAT:
-        return _("同比持平")
-    if not figure.indicator.is_percentage and not figure.previous:
-        return _("上年同期为0")
-    return _("同比%(verb)s%(size)s") % {"verb": change_verb(figure), "size": change_size(figure, decimals=decimals)}
+    reading = _reading(figure)
+    if reading in (UP, DOWN):
+        return _("同比%(verb)s%(size)s") % {"verb": change_verb(figure), "size": change_size(figure, decimals=decimals)}
+    return {None: MISSING, FLAT: _("同比持平"), FROM_ZERO: _("上年同期为0")}[reading]
 
 
 def change_short(figure):
     """The 同比 of a table cell: +5.23% / −11.81% / 持平 / 上年同期为0 / +1.20个百分点; '—' with nothing to compare."""
-    way = direction(figure)
-    if way is None:
-        return MISSING
-    if way == FLAT:
-        return _("持平")
-    if figure.indicator.is_percentage:
-        sign = "+" if way == UP else "−"
-        return _("%(sign)s%(n)s个百分点") % {"sign": sign, "n": format_number(abs(figure.change), CHANGE_PLACES)}
-    if not figure.previous:
-        return _("上年同期为0")
-    return signed_pct(figure.yoy_pct, CHANGE_PLACES)
+    reading = _reading(figure)
+    if reading in (UP, DOWN):
+        return ("+" if reading == UP else "−") + change_size(figure)
+    return {None: MISSING, FLAT: _("持平"), FROM_ZERO: _("上年同期为0")}[reading]
 
 
 # --- phrases for written documents (the half-year summary) ------------------

@@ -18,7 +18,7 @@ from metrics.periods import Period, month_start
 from reports.dashboard import charts
 from reports.dashboard.presentation import detail_links
 from reports.reporting.models import REPORTED_STATES
-from reports.reporting.selectors import completeness, reporting_departments
+from reports.reporting.selectors import completeness, rate_pct, reporting_departments
 
 MOVERS = 5
 
@@ -38,11 +38,11 @@ class Completeness:
 
     @property
     def rate(self):
-        return round(self.reported * 100 / self.expected, 1) if self.expected else None
+        return rate_pct(self.reported, self.expected)
 
     @property
     def on_time_rate(self):
-        return round(self.on_time * 100 / self.expected, 1) if self.expected else None
+        return rate_pct(self.on_time, self.expected)
 
 
 def completeness_for(period, *, department_ids=None, today=None):

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from metrics.aggregation import ratio_of
 from metrics.formatting import MISSING, change_phrase, change_short, format_pct, format_value, quantize, tone
 from reports.figures.serializers import PERCENT_PLACES, figure_record
 
@@ -254,7 +255,5 @@ class MonthlyTable(FigureTable):
 
 
 def share_of(value, total, indicator):
-    """A department's share of the total, for flows and stocks only (a share of a rate means nothing)."""
-    if indicator.is_percentage or value is None or not total:
-        return None
-    return value / total * 100
+    """A department's share of the total in %, for flows and stocks only (a share of a rate means nothing)."""
+    return None if indicator.is_percentage else ratio_of(value, total)

@@ -215,6 +215,11 @@ def reporting_departments():
     )
 
 
+def rate_pct(count, expected):
+    """A reporting rate: `count` of `expected` reports in % to one decimal; None when none were expected."""
+    return round(count * 100 / expected, 1) if expected else None
+
+
 @dataclass
 class MonthRate:
     month: datetime.date
@@ -224,11 +229,11 @@ class MonthRate:
 
     @property
     def reporting_rate(self):
-        return round(self.actual * 100 / self.expected, 1) if self.expected else None
+        return rate_pct(self.actual, self.expected)
 
     @property
     def on_time_rate(self):
-        return round(self.on_time * 100 / self.expected, 1) if self.expected else None
+        return rate_pct(self.on_time, self.expected)
 
 
 def completeness(first, last, *, today, departments=None):

@@ -18,7 +18,6 @@ from metrics.formatting import (
     format_value,
     plain,
     quantize,
-    signed_pct,
     tone,
 )
 from metrics.models import Better, Indicator, Kind
@@ -77,12 +76,6 @@ def test_change_phrase(indicator, value, previous, expected):
 def test_percentages_have_no_percent_of_percent():
     assert Figure(RATIO, D(50), D(40)).yoy_pct is None
     assert Figure(RATIO, D(50), D(40)).change == D(10)
-
-
-def test_signed_pct():
-    assert signed_pct(D("-11.8055")) == "−11.81%"
-    assert signed_pct(D("5")) == "+5.00%"
-    assert signed_pct(None) == "—"
 
 
 # --- phrases for written documents -----------------------------------------------
@@ -183,6 +176,8 @@ def test_a_change_that_rounds_to_nothing_is_flat_and_neither_good_nor_bad_in_eve
     "indicator,value,previous,expected",
     [
         (COUNT, D(127), D(144), "−11.81%"),
+        (COUNT, D("88.1945"), D(100), "−11.81%"),  # −11.8055 % rounds half up
+        (COUNT, D(105), D(100), "+5.00%"),
         (COUNT, D(4), D(3), "+33.33%"),
         (COUNT, D(100001), D(100000), "持平"),
         (COUNT, D(5), D(0), "上年同期为0"),
