@@ -16,14 +16,24 @@ def quantize(value, places):
     return Decimal(value).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
+def _trimmed(text):
+    """Decimal text without trailing zeros after the point: 1043.5000 → 1043.5, 100.00 → 100."""
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def plain(value):
     """A number as a person writes it: no exponent, separators or trailing zeros (1043.5, 100, 0); '' for None."""
     if value is None:
         return ""
-    text = format(Decimal(value), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
+    text = _trimmed(format(Decimal(value), "f"))
     return "0" if text == "-0" else text
+
+
+def as_number(value):
+    """A Decimal as a JSON number or spreadsheet cell: int when whole, float otherwise; None stays None."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def format_number(value, decimals=0, *, separators=True, trim=False):
@@ -32,9 +42,7 @@ def format_number(value, decimals=0, *, separators=True, trim=False):
         return MISSING
     rounded = quantize(value, decimals)
     text = f"{rounded:,.{decimals}f}" if separators else f"{rounded:.{decimals}f}"
-    if trim and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    return _trimmed(text) if trim else text
 
 
 def format_value(value, indicator, *, separators=True, with_unit=True):

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from metrics.formatting import CHANGE_PLACES, plain, quantize
+from metrics.formatting import CHANGE_PLACES, as_number, plain, quantize
 
 PERCENT_PLACES = CHANGE_PLACES
 RECORD_FIELDS = [
@@ -79,22 +79,13 @@ def period_dict(period):
     }
 
 
-def json_number(value):
-    """A rounded Decimal as a JSON number: int when whole, float otherwise; None stays None."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
-
-
 def summary_payload(request, summary):
     """The JSON document of GET /api/v1/summary and `manage.py summary --format json`."""
     department = request.scope.department
     indicators = []
     for figure in summary.figures:
         record = figure_record(figure)
-        indicators.append({k: json_number(v) if isinstance(v, Decimal) else v for k, v in record.items()})
+        indicators.append({k: as_number(v) if isinstance(v, Decimal) else v for k, v in record.items()})
     return {
         "period": period_dict(summary.period),
         "previous_period": period_dict(summary.previous_period),

@@ -14,7 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from reports.figures.serializers import PERCENT_PLACES, json_number, neutralise, rounded
+from metrics.formatting import as_number
+from reports.figures.serializers import PERCENT_PLACES, neutralise, rounded
 
 HEADERS = [
     gettext_lazy("工作领域"),
@@ -47,7 +48,7 @@ def _number_format(indicator):
 
 def _as_number(value, places=None):
     """A number for a cell (Excel stores doubles): rounded half up to `places` when given; None stays empty."""
-    return json_number(value if places is None else rounded(value, places))
+    return as_number(value if places is None else rounded(value, places))
 
 
 def _rows(figures, responsible):

@@ -6,6 +6,7 @@ import pytest
 
 from metrics.aggregation import Figure
 from metrics.formatting import (
+    as_number,
     change_phrase,
     change_short,
     change_size,
@@ -133,6 +134,12 @@ def test_completion_text_trims_and_needs_a_target():
 )
 def test_plain_writes_a_number_as_a_person_does(value, text):
     assert plain(value) == text
+
+
+def test_as_number_gives_whole_numbers_as_int_and_keeps_none():
+    assert as_number(D("127.0000")) == 127 and isinstance(as_number(D("127.0000")), int)
+    assert as_number(D("1043.5")) == 1043.5 and isinstance(as_number(D("1043.5")), float)
+    assert as_number(None) is None
 
 
 # --- direction and flatness: one rule -------------------------------------------------------------
