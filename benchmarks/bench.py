@@ -178,9 +178,9 @@ def generated(size):
 
 
 def months_of(size):
-    n = SIZES[size][2]
-    first = LAST_MONTH.year * 12 + LAST_MONTH.month - 1 - (n - 1)
-    return [datetime.date(k // 12, k % 12 + 1, 1) for k in range(first, first + n)]
+    from metrics.periods import add_months, month_list
+
+    return month_list(add_months(LAST_MONTH, 1 - SIZES[size][2]), LAST_MONTH)
 
 
 def generate(size):
@@ -381,13 +381,14 @@ def measure(size, runs):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
     from metrics.aggregation import latest_month
     from metrics.models import DataValue, Department, Indicator, Kind
-    from reports.dashboard.figures import half_year_of
+    from metrics.periods import default_period
     from reports.models import User
 
-    period = half_year_of(latest_month())
+    period = default_period(latest_month(), timezone.localdate())
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username="bench_leader"))
     headline = Indicator.objects.filter(kind=Kind.FLOW).order_by("order").first()
@@ -505,11 +506,13 @@ class RawSql:
         return self.summary(by_unit=True, indicator_ids=indicator_ids)
 
     def series(self, indicator_ids):
+        from metrics.periods import month_start
+
         return self.run(
             """SELECT indicator_id, month, SUM(value), AVG(value) FROM metrics_datavalue
             WHERE indicator_id = ANY(%s) AND status = 'approved' AND value IS NOT NULL
               AND month >= %s AND month <= %s GROUP BY indicator_id, month""",
-            [indicator_ids, datetime.date(self.period.last.year - 1, 1, 1), self.period.last],
+            [indicator_ids, month_start(self.period.last.year - 1, 1), self.period.last],
         )
 
 
@@ -520,6 +523,7 @@ def savers(size):
     from django.db import connection
 
     from metrics.models import DataValue, Department, Indicator
+    from metrics.periods import Period
     from reports.models import User
     from reports.reporting import workflow
     from reports.reporting.models import MonthlyReport, ReportAction
@@ -529,7 +533,7 @@ def savers(size):
     indicators = list(Indicator.objects.active().entered().filter(department=department))
     # Months before the data begin: past (so they may be entered) and outside every figure shown.
     first = months_of(size)[0]
-    save_months = [datetime.date(first.year - 1, m, 1) for m in range(1, 13)]
+    save_months = Period.year(first.year - 1).months()
     months = iter(save_months)
 
     def values_for(month):

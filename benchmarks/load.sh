@@ -27,8 +27,9 @@ import django
 django.setup()
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
 from metrics.aggregation import latest_month
-from reports.dashboard import half_year_of
+from metrics.periods import default_period
 from reports.models import User
 
 user = User.objects.get(username="bench_leader")
@@ -37,7 +38,7 @@ session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
-print(session.session_key, half_year_of(latest_month()).code)
+print(session.session_key, default_period(latest_month(), timezone.localdate()).code)
 EOF
 )
 URL="http://127.0.0.1:$PORT/dashboard/?period=$PERIOD"

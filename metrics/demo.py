@@ -17,13 +17,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from .models import MONEY_UNIT, PERCENT_UNIT, Area, DataValue, Department, Indicator, Kind, ValidationRule
+from .periods import Period, month_list
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FIRST_MONTH = datetime.date(2022, 1, 1)
 LAST_MONTH = datetime.date(2023, 6, 1)
-H1_2023 = [datetime.date(2023, m, 1) for m in range(1, 7)]
-H1_2022 = [datetime.date(2022, m, 1) for m in range(1, 7)]
-H2_2022 = [datetime.date(2022, m, 1) for m in range(7, 13)]
+H1_2023 = Period.half(2023, 1).months()
+H1_2022 = Period.half(2022, 1).months()
+H2_2022 = Period.half(2022, 2).months()
 
 # Stocks that must satisfy remaining = total − reduced every month.
 STOCK_DIFFERENCES = {
@@ -267,9 +268,9 @@ def _level_series(row):
     june = row.h1_2023 if row.h1_2023 is not None else Decimal(_rng(row.code, "base").randint(5, 60))
     rng = _rng(row.code, "level")
     series = {}
-    month = FIRST_MONTH
-    steps = 17
-    while month <= LAST_MONTH:
+    months = month_list(FIRST_MONTH, LAST_MONTH)
+    for n, month in enumerate(months):
+        steps = len(months) - 1 - n  # months to go until June 2023
         if month == LAST_MONTH:
             value = june
         else:
@@ -280,13 +281,7 @@ def _level_series(row):
         series[month] = value
         if row.h1_2023 is None and month >= H1_2023[0]:
             series[month] = None
-        steps -= 1
-        month = _next_month(month)
     return series
-
-
-def _next_month(month):
-    return datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def demo_values():

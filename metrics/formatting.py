@@ -5,11 +5,35 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 MISSING = "—"
+# 同比 % and 个百分点 are shown to two decimals; a change that rounds to 0.00 is 持平.
+CHANGE_PLACES = 2
+UP, DOWN, FLAT = "up", "down", "flat"
+FROM_ZERO = "from_zero"  # a change from a zero base: a direction, but no % to give
 
 
 def quantize(value, places):
     """Round half up to `places` decimals."""
     return Decimal(value).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def _trimmed(text):
+    """Decimal text without trailing zeros after the point: 1043.5000 → 1043.5, 100.00 → 100."""
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def plain(value):
+    """A number as a person writes it: no exponent, separators or trailing zeros (1043.5, 100, 0); '' for None."""
+    if value is None:
+        return ""
+    text = _trimmed(format(Decimal(value), "f"))
+    return "0" if text == "-0" else text
+
+
+def as_number(value):
+    """A Decimal as a JSON number or spreadsheet cell: int when whole, float otherwise; None stays None."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def format_number(value, decimals=0, *, separators=True, trim=False):
@@ -18,9 +42,7 @@ def format_number(value, decimals=0, *, separators=True, trim=False):
         return MISSING
     rounded = quantize(value, decimals)
     text = f"{rounded:,.{decimals}f}" if separators else f"{rounded:.{decimals}f}"
-    if trim and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    return _trimmed(text) if trim else text
 
 
 def format_value(value, indicator, *, separators=True, with_unit=True):
@@ -29,10 +51,8 @@ def format_value(value, indicator, *, separators=True, with_unit=True):
         return MISSING
     if indicator.is_percentage:
         text = format_number(value, 2, separators=separators)
-    elif indicator.decimals:
-        text = format_number(value, indicator.decimals, separators=separators, trim=True)
     else:
-        text = format_number(value, 0, separators=separators)
+        text = format_number(value, indicator.decimals, separators=separators, trim=bool(indicator.decimals))
     return f"{text}{indicator.unit}" if with_unit else text
 
 
@@ -43,37 +63,79 @@ def format_pct(value, places=2):
     return f"{format_number(value, places, separators=False)}%"
 
 
-def change_phrase(figure, *, prefix=None):
-    """同比上升5.23% / 同比下降11.81% / 同比持平 / 上年同期为0 / 同比增加1.20个百分点; '—' with nothing to compare.
+# --- the direction of a change: one rule for cards, tables, movers, the API and documents --------
+
+
+def direction(figure):
+    """'up', 'down' or 'flat' as the 同比 change reads once rounded; None with nothing to compare.
+
+    The change is judged as shown: 同比 % (个百分点 for percentages) to two decimals, so that
+    100001 against 100000 (+0.001%) is 持平, neither good nor bad. From a zero base any change counts.
+    """
+    change = figure.change
+    if change is None:
+        return None
+    if figure.indicator.is_percentage:
+        shown = quantize(change, CHANGE_PLACES)
+    elif figure.previous:
+        shown = quantize(figure.yoy_pct, CHANGE_PLACES)
+    else:
+        shown = change
+    return UP if shown > 0 else DOWN if shown < 0 else FLAT
+
+
+def tone(figure):
+    """'good', 'bad' or 'neutral': how a change is coloured (the figure's `is_good`, from its direction)."""
+    return {True: "good", False: "bad"}.get(figure.is_good, "neutral")
+
+
+def _reading(figure):
+    """How a change reads: its direction, or FROM_ZERO for a change from a zero base (no % of nothing)."""
+    way = direction(figure)
+    if way in (UP, DOWN) and not figure.indicator.is_percentage and not figure.previous:
+        return FROM_ZERO
+    return way
+
+
+def change_verb(figure):
+    """上升 / 下降 / 持平 (percentages: 提高 / 降低 / 持平); '—' with nothing to compare or from a zero base."""
+    reading = _reading(figure)
+    if reading in (UP, DOWN):
+        if figure.indicator.is_percentage:
+            return _("提高") if reading == UP else _("降低")
+        return _("上升") if reading == UP else _("下降")
+    return _("持平") if reading == FLAT else MISSING
+
+
+def change_size(figure, *, decimals=CHANGE_PLACES):
+    """The size of the 同比 change without its direction: 11.81% (percentages: 1.20个百分点); '—' when none."""
+    change = figure.change
+    if change is None:
+        return MISSING
+    if figure.indicator.is_percentage:
+        return _("%(n)s个百分点") % {"n": format_number(abs(change), decimals, separators=False)}
+    if not figure.previous:
+        return MISSING
+    return f"{format_number(abs(figure.yoy_pct), decimals, separators=False)}%"
+
+
+def change_phrase(figure, *, decimals=CHANGE_PLACES):
+    """同比上升5.23% / 同比下降11.81% / 同比持平 / 上年同期为0 / 同比提高1.20个百分点; '—' with nothing to compare.
 
     Percentages (rates and ratios) change in 个百分点, never in a % of a %.
     """
-    prefix = _("同比") if prefix is None else prefix
-    if figure.value is None or figure.previous is None:
-        return MISSING
-    change = figure.change
-    if figure.indicator.is_percentage:
-        points = quantize(abs(change), 2)
-        if points == 0:
-            return _("%(p)s持平") % {"p": prefix}
-        verb = _("提高") if change > 0 else _("降低")
-        return _("%(p)s%(verb)s%(n)s个百分点") % {"p": prefix, "verb": verb, "n": format_number(points, 2)}
-    if figure.previous == 0:
-        return _("上年同期为0") if figure.value else _("%(p)s持平") % {"p": prefix}
-    pct = quantize(abs(figure.yoy_pct), 2)
-    if pct == 0:
-        return _("%(p)s持平") % {"p": prefix}
-    verb = _("上升") if change > 0 else _("下降")
-    return _("%(p)s%(verb)s%(n)s%%") % {"p": prefix, "verb": verb, "n": format_number(pct, 2, separators=False)}
+    reading = _reading(figure)
+    if reading in (UP, DOWN):
+        return _("同比%(verb)s%(size)s") % {"verb": change_verb(figure), "size": change_size(figure, decimals=decimals)}
+    return {None: MISSING, FLAT: _("同比持平"), FROM_ZERO: _("上年同期为0")}[reading]
 
 
-def signed_pct(value, places=2):
-    """+5.23% / −11.81% for tables; '—' for None."""
-    if value is None:
-        return MISSING
-    rounded = quantize(value, places)
-    sign = "+" if rounded > 0 else "−" if rounded < 0 else ""
-    return f"{sign}{format_number(abs(rounded), places, separators=False)}%"
+def change_short(figure):
+    """The 同比 of a table cell: +5.23% / −11.81% / 持平 / 上年同期为0 / +1.20个百分点; '—' with nothing to compare."""
+    reading = _reading(figure)
+    if reading in (UP, DOWN):
+        return ("+" if reading == UP else "−") + change_size(figure)
+    return {None: MISSING, FLAT: _("持平"), FROM_ZERO: _("上年同期为0")}[reading]
 
 
 # --- phrases for written documents (the half-year summary) ------------------
@@ -99,41 +161,9 @@ def document_value(value, indicator, *, decimals=None, with_unit=True, in_wan=Fa
         text = format_number(value, 4 if decimals is None else decimals, separators=False, trim=decimals is None)
     elif decimals is not None:
         text = format_number(value, decimals, separators=False)
-    elif indicator.is_percentage:
-        text = format_number(value, 2, separators=False)
-    elif indicator.decimals:
-        text = format_number(value, indicator.decimals, separators=False, trim=True)
     else:
-        text = format_number(value, 0, separators=False)
+        text = format_value(value, indicator, separators=False, with_unit=False)
     return f"{text}{unit}" if with_unit else text
-
-
-def change_verb(figure):
-    """上升 / 下降 / 持平 (percentages: 提高 / 降低 / 持平); '—' with nothing to compare or a zero base."""
-    change = figure.change
-    if change is None:
-        return MISSING
-    if figure.indicator.is_percentage:
-        if quantize(change, 2) == 0:
-            return _("持平")
-        return _("提高") if change > 0 else _("降低")
-    if not figure.previous:
-        return _("持平") if not figure.value else MISSING
-    if quantize(figure.yoy_pct, 2) == 0:
-        return _("持平")
-    return _("上升") if change > 0 else _("下降")
-
-
-def change_size(figure, *, decimals=2):
-    """The size of the 同比 change without its direction: 11.81% (percentages: 1.20个百分点); '—' when none."""
-    change = figure.change
-    if change is None:
-        return MISSING
-    if figure.indicator.is_percentage:
-        return _("%(n)s个百分点") % {"n": format_number(abs(change), decimals, separators=False)}
-    if not figure.previous:
-        return MISSING
-    return f"{format_number(abs(figure.yoy_pct), decimals, separators=False)}%"
 
 
 def completion_text(figure, *, decimals=None):

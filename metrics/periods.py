@@ -6,8 +6,10 @@ its month). Codes: ``2023-05``, ``2023Q2``, ``2023H1``/``2023H2``, ``2023``,
 with the span of the same length just before.
 """
 
+import calendar
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -19,10 +21,14 @@ YEAR = "year"
 RANGE = "range"
 
 _QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
-_QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$", re.IGNORECASE)
-_HALF_RE = re.compile(r"^(\d{4})H([12])$", re.IGNORECASE)
-_YEAR_RE = re.compile(r"^(\d{4})$")
+# ASCII digits only: int() would read full-width ones (２０２３), which no code here writes.
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
+_QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$", re.ASCII | re.IGNORECASE)
+_HALF_RE = re.compile(r"^(\d{4})H([12])$", re.ASCII | re.IGNORECASE)
+_YEAR_RE = re.compile(r"^(\d{4})$", re.ASCII)
+# Years a period may name: wide enough for any history, narrow enough that a year earlier
+# or later (同比, deadlines, chart axes) is still a date.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class PeriodError(ValueError):
@@ -30,18 +36,80 @@ class PeriodError(ValueError):
 
 
 def month_start(year, month):
-    """The first day of a month, with month overflowing into later or earlier years."""
+    """The first day of a month, with month overflowing into later or earlier years (month 13 is January)."""
     year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
     return datetime.date(year, month, 1)
 
 
-def add_months(day, months):
-    return month_start(day.year, day.month + months)
+def first_of_month(day):
+    """The first day of `day`'s month."""
+    return datetime.date(day.year, day.month, 1)
 
 
-def months_between(first, last):
-    """Number of months from first to last inclusive."""
-    return (last.year - first.year) * 12 + last.month - first.month + 1
+def add_months(month, n):
+    """The first day of the month `n` months after (negative: before) `month`'s."""
+    return month_start(month.year, month.month + n)
+
+
+def month_count(first, last):
+    """How many months from first to last, both included (0 when last is before first)."""
+    return max((last.year - first.year) * 12 + last.month - first.month + 1, 0)
+
+
+def month_list(first, last):
+    """The first day of every month from first to last, both included."""
+    start = first_of_month(first)
+    return [add_months(start, i) for i in range(month_count(first, last))]
+
+
+def last_month_over(today):
+    """The latest month that has ended by `today`: the month whose report is now due."""
+    return add_months(first_of_month(today), -1)
+
+
+def deadline(month, day):
+    """Day `day` (1 or more) of the month after `month`, or that month's last day when it is shorter."""
+    following = add_months(month, 1)
+    return following.replace(day=min(day, calendar.monthrange(following.year, following.month)[1]))
+
+
+def _echo(text, limit=20):
+    """What someone typed, safe to quote back: control characters shown as �, long text cut."""
+    text = "".join("\ufffd" if unicodedata.category(ch)[0] == "C" else ch for ch in str(text))
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def month_of(year, month):
+    """The first day of a month given as numbers; PeriodError for a month or year that does not exist here."""
+    if not 1 <= month <= 12:
+        raise PeriodError(_("月份“%(month)s”不存在，应为 1—12。") % {"month": _echo(month)})
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(
+            _("年份“%(year)s”超出范围（%(first)d—%(last)d）。")
+            % {"year": _echo(year), "first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return datetime.date(year, month, 1)
+
+
+def parse_year(text):
+    """A year written as four ASCII digits (2023) as an int; PeriodError with a Chinese message otherwise."""
+    text = str(text if text is not None else "").strip()
+    if not _YEAR_RE.match(text):
+        raise PeriodError(_("年份“%(year)s”无法识别，应为 2023 这样的四位数字。") % {"year": _echo(text)})
+    year = int(text)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(
+            _("年份“%(year)s”超出范围（%(first)d—%(last)d）。") % {"year": year, "first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return year
+
+
+def parse_month(text):
+    """A month written YYYY-MM (2023-05, or 2023-5) as its first day; PeriodError with a Chinese message otherwise."""
+    match = _MONTH_RE.match((text or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise PeriodError(_("月份“%(month)s”无法识别，应为 YYYY-MM（如 2023-05）。") % {"month": _echo(text or "")})
+    return month_of(int(match.group(1)), int(match.group(2)))
 
 
 @dataclass(frozen=True, order=True)
@@ -85,11 +153,16 @@ class Period:
 
     @property
     def length(self):
-        return months_between(self.first, self.last)
+        return month_count(self.first, self.last)
 
     def months(self):
         """The first day of every month in the period."""
-        return [add_months(self.first, i) for i in range(self.length)]
+        return month_list(self.first, self.last)
+
+    def months_over(self, today):
+        """The period's months that have ended by `today` (their reports are due)."""
+        last = last_month_over(today)
+        return [m for m in self.months() if m <= last]
 
     def __contains__(self, day):
         return self.first <= month_start(day.year, day.month) <= self.last
@@ -149,6 +222,24 @@ class Period:
         return self.shift(-self.length)
 
 
+def half_year_of(month):
+    """The half-year a month falls in."""
+    return Period.half(month.year, 1 if month.month <= 6 else 2)
+
+
+def default_period(latest_month, today):
+    """The period a page opens on: the half-year of the latest month with data, `latest_month`.
+
+    Never a half-year whose first month is still running: a month counts once it is over
+    (last_month_over), so in January the default is last year's second half, in July the
+    first half. With no data (`latest_month` None) the half-year of the last month over.
+    """
+    month = last_month_over(today)
+    if latest_month is not None:
+        month = min(first_of_month(latest_month), month)
+    return half_year_of(month)
+
+
 def parse_period(text):
     """Read a period code; raises PeriodError with a Chinese message."""
     text = (text or "").strip()
@@ -156,12 +247,12 @@ def parse_period(text):
         start, _sep, end = text.partition("..")
         first, last = _parse_month(start, text), _parse_month(end, text)
         if last < first:
-            raise PeriodError(_("期间“%(code)s”的结束月份早于开始月份。") % {"code": text})
+            raise PeriodError(_("期间“%(code)s”的结束月份早于开始月份。") % {"code": _echo(text, 40)})
         return Period.range(first, last)
     for pattern, build in (
-        (_MONTH_RE, lambda y, m: Period.month(y, m)),
-        (_QUARTER_RE, lambda y, q: Period.quarter(y, q)),
-        (_HALF_RE, lambda y, h: Period.half(y, h)),
+        (_MONTH_RE, Period.month),
+        (_QUARTER_RE, Period.quarter),
+        (_HALF_RE, Period.half),
     ):
         match = pattern.match(text)
         if match:
@@ -176,24 +267,20 @@ def parse_period(text):
         return Period.year(int(text))
     raise PeriodError(
         _("无法识别的期间“%(code)s”。请使用 2023-05、2023Q2、2023H1、2023 或 2023-01..2023-05 这样的写法。")
-        % {"code": text}
+        % {"code": _echo(text, 40)}
     )
 
 
 def _parse_month(text, whole):
-    match = _MONTH_RE.match(text.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    """One end of a range code; the message names the whole code."""
+    try:
+        return parse_month(text)
+    except PeriodError as error:
         raise PeriodError(
-            _("期间“%(code)s”中的月份“%(month)s”无法识别，应为 2023-05 这样的写法。")
-            % {
-                "code": whole,
-                "month": text,
-            }
-        )
-    _check_year(int(match.group(1)), whole)
-    return month_start(int(match.group(1)), int(match.group(2)))
+            _("期间“%(code)s”中的月份有误：%(error)s") % {"code": _echo(whole, 40), "error": error}
+        ) from error
 
 
 def _check_year(year, text):
-    if not 1900 <= year <= 2999:
-        raise PeriodError(_("期间“%(code)s”的年份超出范围。") % {"code": text})
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(_("期间“%(code)s”的年份超出范围。") % {"code": _echo(text, 40)})

@@ -42,7 +42,7 @@ month. When not (a department late or skipping a month), the rollup still
 gives the sum and count of the departments that did report in that month,
 and aggregation reads from the values table only the others' last values:
 values in the months whose counts show values that do not continue, with no
-later counted value in the period (metrics.aggregation._last_values_before).
+later counted value in the period (metrics.totals._last_values_before).
 The result is the same as reading everything from the values table; the
 hypothesis property test in tests/metrics/test_aggregation.py checks it.
 """

@@ -23,6 +23,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from metrics.formatting import plain
+
 PERCENT_UNIT = "%"
 MONEY_UNIT = "万元"
 # DataValue.value is max_digits=20, decimal_places=4.
@@ -112,16 +114,6 @@ class Validation:
         return lines + [v.message for v in self.violations]
 
 
-def fmt(value):
-    """A Decimal as a clerk would write it: no exponent, no trailing zeros."""
-    if value is None:
-        return "—"
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
 def parse_number(text):
     """Decimal for what was typed, None for an empty box; NumberError for anything else.
 
@@ -180,7 +172,7 @@ def _violation_message(rule, left, right, minus, rhs):
     if rule.message:
         return rule.message
     names = {"left": rule.left_name or rule.left, "right": rule.right_name or rule.right}
-    numbers = {"l": fmt(left), "r": fmt(right), "m": fmt(minus), "rhs": fmt(rhs)}
+    numbers = {"l": plain(left), "r": plain(right), "m": plain(minus), "rhs": plain(rhs)}
     if rule.minus:
         names["minus"] = rule.minus_name or rule.minus
         target = _("「%(right)s」减「%(minus)s」") % names
@@ -240,7 +232,7 @@ def find_outliers(values, history, *, factor=OUTLIER_FACTOR):
             continue
         highest = max(known)
         if highest == 0:
-            warnings[code] = _("近12个月均为 0，本月为 %(v)s，请核实并在备注中说明。") % {"v": fmt(value)}
+            warnings[code] = _("近12个月均为 0，本月为 %(v)s，请核实并在备注中说明。") % {"v": plain(value)}
         elif value > highest * factor:
-            warnings[code] = _("明显高于近12个月（最高 %(max)s），请核实并在备注中说明。") % {"max": fmt(highest)}
+            warnings[code] = _("明显高于近12个月（最高 %(max)s），请核实并在备注中说明。") % {"max": plain(highest)}
     return warnings

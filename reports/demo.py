@@ -7,16 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from metrics.models import DataValue, Department, Kind
+from metrics.periods import month_list
 from reports.models import Role, User
 from reports.notifications.models import Notification
-from reports.reporting.models import (
-    MonthlyReport,
-    ReportAction,
-    ReportEvent,
-    ReportState,
-    allow_state_changes,
-    deadline_for,
-)
+from reports.reporting.models import MonthlyReport, ReportAction, ReportEvent, ReportState, allow_state_changes
 
 DEMO_PASSWORD = "zhengfa2023"
 
@@ -85,15 +79,16 @@ def load_demo_reports():
 
     Returns the number of reports created.
     """
-    from reports.reporting.selectors import months_between, reporting_departments
+    from reports.reporting.selectors import reporting_departments
 
     departments = reporting_departments()
     reviewer = User.objects.get(username="reviewer")
     existing = set(MonthlyReport.objects.values_list("department_id", "month"))
     reports = []
-    for month in months_between(APPROVED_FIRST, APPROVED_LAST):
-        submitted = _local(deadline_for(month) - datetime.timedelta(days=2), 10)
-        approved = _local(deadline_for(month) + datetime.timedelta(days=1), 15)
+    for month in month_list(APPROVED_FIRST, APPROVED_LAST):
+        deadline = MonthlyReport.deadline_of(month)
+        submitted = _local(deadline - datetime.timedelta(days=2), 10)
+        approved = _local(deadline + datetime.timedelta(days=1), 15)
         for department in departments:
             if (department.pk, month) in existing:
                 continue

@@ -1,100 +1,26 @@
 """Reads for the leader dashboard (领导驾驶舱): one call gathers everything the page shows.
 
 Figures come only from metrics.aggregation (the same functions the tables use);
-this module picks, orders and labels them. The number of queries is constant,
-whatever the number of indicators, departments or months.
+this module picks, orders and charts them; reports.dashboard.presentation formats
+them. The number of queries is constant, whatever the number of indicators,
+departments or months.
 """
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from metrics.aggregation import Scope, by_unit, latest_month, monthly_series, summarize
-from metrics.formatting import change_phrase, format_pct, format_value
+from metrics.aggregation import Scope, by_unit, monthly_series, summarize
 from metrics.models import Department, Kind
-from metrics.periods import Period, add_months, month_start
+from metrics.periods import Period, month_start
 from reports.dashboard import charts
+from reports.dashboard.presentation import detail_links
 from reports.reporting.models import REPORTED_STATES
-from reports.reporting.selectors import completeness, reporting_departments
+from reports.reporting.selectors import completeness, rate_pct, reporting_departments
 
 MOVERS = 5
-
-
-# --- where cards and charts lead ---------------------------------------------------------------
-
-# The one place that says where the dashboard leads: for each link, the table routes (issue 4) to
-# try in order, each with whether it takes the indicator's code. The first route that exists wins;
-# with none, cards and charts are not links.
-DETAIL_ROUTES = {
-    "breakdown": [("breakdown_table", True), ("summary_table", False)],  # cards, breakdown charts, lists
-    "trend": [("monthly_table", True), ("summary_table", False)],  # trend charts
-    "area": [("summary_table", False)],
-}
-
-
-def detail_url(kind, *, period, scope, indicator, include_submitted=False):
-    """The detail table behind a card or chart (`kind`: breakdown, trend or area); None while none exists.
-
-    The tables read the same parameters as the dashboard: period, department, include_submitted,
-    and the summary table the area.
-    """
-    query = {"period": period.code}
-    if scope.code:
-        query["department"] = scope.code
-    if include_submitted:
-        query["include_submitted"] = "1"
-    for name, by_code in DETAIL_ROUTES[kind]:
-        try:
-            url = reverse(name, kwargs={"code": indicator.code}) if by_code else reverse(name)
-        except NoReverseMatch:
-            continue
-        if not by_code:
-            query["area"] = indicator.area.code
-        return f"{url}?{urlencode(query)}"
-    return None
-
-
-def detail_links(indicator, *, period, scope, include_submitted=False):
-    """{kind: url or None} for one indicator."""
-    return {
-        kind: detail_url(kind, period=period, scope=scope, indicator=indicator, include_submitted=include_submitted)
-        for kind in DETAIL_ROUTES
-    }
-
-
-# --- periods ------------------------------------------------------------------------------------
-
-
-def half_year_of(month):
-    return Period.half(month.year, 1 if month.month <= 6 else 2)
-
-
-def default_period(*, include_submitted=False):
-    """The latest half-year holding approved data (or the current half-year when there is none)."""
-    month = latest_month(include_submitted=include_submitted)
-    if month is None:
-        month = add_months(month_start(timezone.localdate().year, timezone.localdate().month), -1)
-    return half_year_of(month)
-
-
-def period_choices(latest, current=None):
-    """(code, label) of the years, half-years and quarters up to the latest month, newest first.
-
-    `current` is added first when it is none of them (e.g. a range typed into the address).
-    """
-    choices = []
-    for year in range(latest.year, latest.year - 3, -1):
-        candidates = [Period.half(year, 2), Period.half(year, 1), Period.year(year)]
-        candidates += [Period.quarter(year, q) for q in (4, 3, 2, 1)]
-        choices += [(p.code, p.label) for p in candidates if p.first <= latest]
-    if current is not None and current.code not in {code for code, _label in choices}:
-        choices.insert(0, (current.code, current.label))
-    return choices
 
 
 # --- completeness -------------------------------------------------------------------------------
@@ -112,18 +38,11 @@ class Completeness:
 
     @property
     def rate(self):
-        return round(self.reported * 100 / self.expected, 1) if self.expected else None
+        return rate_pct(self.reported, self.expected)
 
     @property
     def on_time_rate(self):
-        return round(self.on_time * 100 / self.expected, 1) if self.expected else None
-
-
-def due_months(period, today=None):
-    """The period's months that are over (a month's report is expected once the month has ended)."""
-    today = today or timezone.localdate()
-    this_month = month_start(today.year, today.month)
-    return [m for m in period.months() if m < this_month]
+        return rate_pct(self.on_time, self.expected)
 
 
 def completeness_for(period, *, department_ids=None, today=None):
@@ -131,7 +50,7 @@ def completeness_for(period, *, department_ids=None, today=None):
 
     expected = active departments that enter indicators × months that are over;
     reported = reports submitted or approved; on time = of those, first submitted
-    by the deadline (reports.models.deadline_for). Counted by reports.reporting.selectors.completeness,
+    by the deadline (MonthlyReport.deadline). Counted by reports.reporting.selectors.completeness,
     the same function as the completeness grid.
     """
     today = today or timezone.localdate()
@@ -139,7 +58,7 @@ def completeness_for(period, *, department_ids=None, today=None):
     if department_ids is not None:
         wanted = set(department_ids)
         departments = [d for d in departments if d.pk in wanted]
-    months = due_months(period, today)
+    months = period.months_over(today)
     if not months or not departments:
         return Completeness(months=months, expected=0, reported=0, on_time=0)
     _departments, _months, cells, rates = completeness(months[0], months[-1], today=today, departments=departments)
@@ -306,7 +225,7 @@ def build_dashboard(period, scope, *, include_submitted=False, departments=None,
     charted = [f.indicator for panel in panels for f in panel.figures]
     series = monthly_series(
         charted,
-        datetime.date(period.last.year - 1, 1, 1),
+        month_start(period.last.year - 1, 1),
         period.last,
         scope=scope,
         include_submitted=include_submitted,
@@ -357,70 +276,4 @@ def build_dashboard(period, scope, *, include_submitted=False, departments=None,
         charts=figures,
         links=links,
         department_ids=department_ids,
-    )
-
-
-# --- display ------------------------------------------------------------------------------------
-
-ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
-
-
-@dataclass
-class Shown:
-    """A figure ready for a card or a list: formatted value, 同比 phrase, arrow and tone."""
-
-    figure: object
-    value: str
-    change: str
-    arrow: str
-    tone: str  # "good", "bad" or "neutral"
-    url: str | None
-    elsewhere: bool = False  # missing in a department's view because other departments enter it
-
-    @property
-    def indicator(self):
-        return self.figure.indicator
-
-    @property
-    def comparable(self):
-        """Whether there is a 同比 to show (a figure now and one a year ago)."""
-        return self.figure.change is not None
-
-
-def shown(figure, url=None, elsewhere=False):
-    """Format one figure for display with metrics.formatting (percentages change in 个百分点).
-
-    `elsewhere`: see Dashboard.entered_elsewhere.
-    """
-    good = figure.is_good
-    return Shown(
-        elsewhere=elsewhere,
-        figure=figure,
-        value=format_value(figure.value, figure.indicator, with_unit=False),
-        change=change_phrase(figure),
-        arrow=ARROWS.get(figure.direction, ""),
-        tone="good" if good else "bad" if good is False else "neutral",
-        url=url,
-    )
-
-
-@dataclass
-class Progress:
-    """A target's progress: value of target, completion %, and how much of the year has passed."""
-
-    shown: Shown
-    target: str
-    completion: str
-    bar_pct: float  # 0–100, for the bar's width
-    time_pct: float  # share of the year the period reaches
-
-
-def target_progress(figure, period, url=None):
-    completion = figure.completion_pct
-    return Progress(
-        shown=shown(figure, url),
-        target=format_value(figure.target, figure.indicator, with_unit=False),
-        completion=format_pct(completion),
-        bar_pct=float(min(completion, 100)) if completion is not None else 0.0,
-        time_pct=round(period.last.month * 100 / 12, 1),
     )

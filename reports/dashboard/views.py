@@ -2,13 +2,15 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.aggregation import COUNTY, Scope, latest_month
 from metrics.models import Department
-from metrics.periods import PeriodError, parse_period
+from metrics.periods import PeriodError, default_period, parse_period
 from reports import permissions
 from reports.dashboard import figures as selectors
+from reports.dashboard.presentation import period_choices, shown, target_progress
 
 
 def dashboard(request):
@@ -37,7 +39,7 @@ def dashboard(request):
     # The default is the latest half-year with approved data, whoever asks; the choices reach
     # as far as submitted data does, so that reviewers can look at what is waiting for review.
     approved = latest_month()
-    period = selectors.half_year_of(approved) if approved else selectors.default_period()
+    period = default_period(approved, timezone.localdate())
     latest = latest_month(include_submitted=True) or approved
     text = request.GET.get("period", "").strip()
     if text:
@@ -55,7 +57,7 @@ def dashboard(request):
     panels = [
         {
             "panel": panel,
-            "cards": [selectors.shown(f, data.link(f), data.entered_elsewhere(f)) for f in panel.figures],
+            "cards": [shown(f, data.link(f), data.entered_elsewhere(f)) for f in panel.figures],
             # The indicators whose charts the area's picker switches between, with their detail links.
             "options": [(f.indicator, data.links[f.indicator.code], f is panel.lead) for f in panel.figures],
             "area_url": panel.links.get("area"),
@@ -65,10 +67,10 @@ def dashboard(request):
     context = {
         "data": data,
         "panels": panels,
-        "targets": [selectors.target_progress(f, period, data.link(f)) for f in data.targets],
-        "good_movers": [selectors.shown(f, data.link(f)) for f in data.good_movers],
-        "bad_movers": [selectors.shown(f, data.link(f)) for f in data.bad_movers],
-        "period_choices": selectors.period_choices(latest or period.last, period),
+        "targets": [target_progress(f, period, data.link(f)) for f in data.targets],
+        "good_movers": [shown(f, data.link(f)) for f in data.good_movers],
+        "bad_movers": [shown(f, data.link(f)) for f in data.bad_movers],
+        "period_choices": period_choices(latest or period.last, period),
         "departments": departments,
         "errors": errors,
     }

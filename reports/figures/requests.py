@@ -6,15 +6,15 @@ checks it for a user (None for the command line, which may ask anything) and
 raises FigureRequestError with a Chinese message and the HTTP status to answer.
 """
 
-import datetime
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.aggregation import COUNTY, Scope, latest_month, summarize
 from metrics.models import Area, DataValue, Department, Indicator
-from metrics.periods import Period, PeriodError, parse_period
+from metrics.periods import Period, PeriodError, default_period, parse_period
 from reports.permissions import can_include_submitted, can_read_figures
 
 
@@ -41,16 +41,10 @@ class FigureRequest:
         return self.scope.department.name if self.scope.department else _("全县")
 
 
-def default_period(latest=None):
-    """The half-year of the latest approved month (looked up unless given), or of today when there is none."""
-    month = latest or latest_month() or datetime.date.today()
-    return Period.half(month.year, 1 if month.month <= 6 else 2)
-
-
 def parse_period_param(text):
-    """A period from a request parameter; empty means the default period."""
+    """A period from a request parameter; empty means the default period (metrics.periods.default_period)."""
     if not (text or "").strip():
-        return default_period()
+        return default_period(latest_month(), timezone.localdate())
     try:
         return parse_period(text)
     except PeriodError as error:

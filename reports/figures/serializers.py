@@ -14,9 +14,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from metrics.formatting import quantize
+from metrics.formatting import CHANGE_PLACES, as_number, plain, quantize
 
-PERCENT_PLACES = 2
+PERCENT_PLACES = CHANGE_PLACES
 RECORD_FIELDS = [
     "code",
     "name",
@@ -31,6 +31,8 @@ RECORD_FIELDS = [
     "target",
     "completion_pct",
     "missing",
+    "direction",
+    "is_good",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -62,6 +64,9 @@ def figure_record(figure):
         "target": rounded(figure.target, places),
         "completion_pct": rounded(figure.completion_pct, PERCENT_PLACES),
         "missing": figure.missing,
+        # up / down / flat (持平: the change rounds to 0.00) and whether that is good; null when neither.
+        "direction": figure.direction,
+        "is_good": figure.is_good,
     }
 
 
@@ -74,22 +79,13 @@ def period_dict(period):
     }
 
 
-def json_number(value):
-    """A rounded Decimal as a JSON number: int when whole, float otherwise; None stays None."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
-
-
 def summary_payload(request, summary):
     """The JSON document of GET /api/v1/summary and `manage.py summary --format json`."""
     department = request.scope.department
     indicators = []
     for figure in summary.figures:
         record = figure_record(figure)
-        indicators.append({k: json_number(v) if isinstance(v, Decimal) else v for k, v in record.items()})
+        indicators.append({k: as_number(v) if isinstance(v, Decimal) else v for k, v in record.items()})
     return {
         "period": period_dict(summary.period),
         "previous_period": period_dict(summary.previous_period),
@@ -110,15 +106,14 @@ def neutralise(value):
     return value
 
 
-def plain(value):
+def cell_text(value):
     """A cell for CSV: Decimals without exponent or trailing zeros, booleans as 是/否, None empty."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return "0" if text == "-0" else text
+        return plain(value)
     if isinstance(value, int | float):
         return str(value)
     return neutralise(str(value))
@@ -130,7 +125,7 @@ def to_csv(rows):
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([plain(v) for v in row])
+        writer.writerow([cell_text(v) for v in row])
     return out.getvalue()
 
 
@@ -140,9 +135,8 @@ def records_csv(records):
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(RECORD_FIELDS)
     for record in records:
-        writer.writerow(
-            [("true" if v else "false") if isinstance(v, bool) else plain(v) for v in map(record.get, RECORD_FIELDS)]
-        )
+        cells = map(record.get, RECORD_FIELDS)
+        writer.writerow([("true" if v else "false") if isinstance(v, bool) else cell_text(v) for v in cells])
     return out.getvalue()
 
 

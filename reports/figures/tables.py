@@ -14,7 +14,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from metrics.formatting import MISSING, change_phrase, format_number, format_pct, format_value, quantize, signed_pct
+from metrics.aggregation import ratio_of
+from metrics.formatting import MISSING, change_phrase, change_short, format_pct, format_value, quantize, tone
 from reports.figures.serializers import PERCENT_PLACES, figure_record
 
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}, "tf": {"class": "num"}}
@@ -52,31 +53,16 @@ def figure_row(figure, **extra):
     return row
 
 
-def yoy_text(figure):
-    """+5.23% / −11.81% / 上年同期为0 / 持平; for rates and ratios +1.20个百分点; '—' with nothing to compare."""
-    if figure.value is None or figure.previous is None:
-        return MISSING
-    if figure.indicator.is_percentage:
-        points = quantize(figure.change, PERCENT_PLACES)
-        if points == 0:
-            return _("持平")
-        sign = "+" if points > 0 else "−"
-        return _("%(sign)s%(n)s个百分点") % {"sign": sign, "n": format_number(abs(points), PERCENT_PLACES)}
-    if figure.previous == 0:
-        return _("持平") if figure.value == 0 else _("上年同期为0")
-    if quantize(figure.yoy_pct, PERCENT_PLACES) == 0:
-        return _("持平")
-    return signed_pct(figure.yoy_pct)
-
-
 def yoy_html(figure):
-    """The 同比 cell: coloured good or bad by the indicator's `better`, with an arrow and a full phrase as title."""
-    text = yoy_text(figure)
+    """The 同比 cell: coloured good or bad by the indicator's `better`, with an arrow and a full phrase as title.
+
+    A change that rounds to 0.00 is 持平: no arrow, neutral.
+    """
+    text = change_short(figure)
     if text == MISSING:
         return NONE_HTML
-    css = {True: "good", False: "bad"}.get(figure.is_good, "neutral")
     arrow = {"up": "▲ ", "down": "▼ "}.get(figure.direction, "")
-    return format_html('<span class="yoy {}" title="{}">{}{}</span>', css, change_phrase(figure), arrow, text)
+    return format_html('<span class="yoy {}" title="{}">{}{}</span>', tone(figure), change_phrase(figure), arrow, text)
 
 
 class FigureColumn(tables.Column):
@@ -269,7 +255,5 @@ class MonthlyTable(FigureTable):
 
 
 def share_of(value, total, indicator):
-    """A department's share of the total, for flows and stocks only (a share of a rate means nothing)."""
-    if indicator.is_percentage or value is None or not total:
-        return None
-    return value / total * 100
+    """A department's share of the total in %, for flows and stocks only (a share of a rate means nothing)."""
+    return None if indicator.is_percentage else ratio_of(value, total)

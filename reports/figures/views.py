@@ -5,20 +5,24 @@ permission and reads the figures, reports.figures.tables formats them. `?export=
 or `?export=xlsx` returns exactly the rows shown, in the order shown.
 """
 
+import functools
+
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
 from metrics.aggregation import Figure, by_department, latest_month, monthly_series, summarize
 from metrics.models import Department, Indicator, Kind
-from metrics.periods import Period, add_months
+from metrics.periods import Period, add_months, default_period
 from reports.figures.filters import FigureFilter, SummaryFilter
-from reports.figures.requests import FigureRequestError, default_period, indicators_for, resolve_request
+from reports.figures.requests import FigureRequestError, indicators_for, resolve_request
 from reports.figures.serializers import to_csv, to_xlsx
 from reports.figures.tables import BreakdownTable, MonthlyTable, SummaryTable, figure_row, share_of
 
@@ -33,7 +37,7 @@ def period_presets():
     Quarters that have not begun by the latest approved month are left out: they could only show 缺数.
     """
     latest = latest_month()
-    current = default_period(latest)
+    current = default_period(latest, timezone.localdate())
     latest = latest or current.last
     year = current.first.year
     last_half = current.shift(-6)
@@ -206,14 +210,48 @@ def _indicator_page(request, table, context, filterset, figure_request):
     return render(request, INDICATOR_TEMPLATE, context)
 
 
-def breakdown_table(request, code):
+def _indicator_table(view, view_label, *, max_months=None):
+    """The frame of a one-indicator table view: `build(indicator, figure_request)` makes the table.
+
+    Here: the indicator (404 when unknown), the filter's checks (a 400 page), the user's request
+    (403 beyond their department), an optional limit on the period's months, then the page or export.
+    """
+
+    def decorate(build):
+        @functools.wraps(build)
+        def page(request, code):
+            indicator = _indicator(code)
+            filterset = FigureFilter(request.GET, queryset=Indicator.objects.none(), user=request.user)
+            context = {"indicator": indicator, "view": view, "view_label": view_label}
+            if not filterset.is_valid():
+                return _invalid(request, INDICATOR_TEMPLATE, context, filterset)
+            figure_request = _checked_request(request, filterset)
+            if max_months is not None and figure_request.period.length > max_months:
+                context.update(_filter_context(request, filterset))
+                context["errors"] = [_("逐月表最多显示 %(n)d 个月，请缩短期间。") % {"n": max_months}]
+                context["figure_request"] = figure_request
+                return render(request, INDICATOR_TEMPLATE, context, status=400)
+            table = build(indicator, figure_request)
+            return _indicator_page(request, table, context, filterset, figure_request)
+
+        return page
+
+    return decorate
+
+
+def _scope_total(indicator, figure_request):
+    """The indicator's figure for the request's whole period and scope (the table's pinned last row)."""
+    return summarize(
+        figure_request.period,
+        scope=figure_request.scope,
+        include_submitted=figure_request.include_submitted,
+        indicators=[indicator],
+    ).figures[0]
+
+
+@_indicator_table("breakdown", gettext_lazy("分单位"))
+def breakdown_table(indicator, figure_request):
     """One indicator by department for a period, with last year's, 同比 and each department's share."""
-    indicator = _indicator(code)
-    filterset = FigureFilter(request.GET, queryset=Indicator.objects.none(), user=request.user)
-    context = {"indicator": indicator, "view": "breakdown", "view_label": _("分单位")}
-    if not filterset.is_valid():
-        return _invalid(request, INDICATOR_TEMPLATE, context, filterset)
-    figure_request = _checked_request(request, filterset)
     scope = figure_request.scope
     department_ids = scope.department_ids()
     per_department = by_department(
@@ -222,12 +260,7 @@ def breakdown_table(request, code):
         include_submitted=figure_request.include_submitted,
         department_ids=department_ids,
     )[indicator.code]
-    total = summarize(
-        figure_request.period,
-        scope=scope,
-        include_submitted=figure_request.include_submitted,
-        indicators=[indicator],
-    ).figures[0]
+    total = _scope_total(indicator, figure_request)
     # The responsible department is listed even when it reported nothing: that is what 缺数 means.
     responsible = indicator.department_id
     if responsible and responsible not in per_department and (department_ids is None or responsible in department_ids):
@@ -251,14 +284,13 @@ def breakdown_table(request, code):
     if indicator.is_percentage:
         total_label = figure_request.scope_label
     total_row = figure_row(total, position=len(rows), department=total_label, department_code="", share=None)
-    table = BreakdownTable(
+    return BreakdownTable(
         rows,
         total=total_row,
         show_share=not indicator.is_percentage,
         value_label=figure_request.period.label,
         previous_label=figure_request.period.year_ago().label,
     )
-    return _indicator_page(request, table, context, filterset, figure_request)
 
 
 def _month_label(month, period):
@@ -267,20 +299,10 @@ def _month_label(month, period):
     return _("%(year)d年%(month)d月") % {"year": month.year, "month": month.month}
 
 
-def monthly_table(request, code):
+@_indicator_table("monthly", gettext_lazy("逐月"), max_months=MAX_MONTHS)
+def monthly_table(indicator, figure_request):
     """One indicator month by month over the period, each month beside the same month a year earlier."""
-    indicator = _indicator(code)
-    filterset = FigureFilter(request.GET, queryset=Indicator.objects.none(), user=request.user)
-    context = {"indicator": indicator, "view": "monthly", "view_label": _("逐月")}
-    if not filterset.is_valid():
-        return _invalid(request, INDICATOR_TEMPLATE, context, filterset)
-    figure_request = _checked_request(request, filterset)
     period = figure_request.period
-    if period.length > MAX_MONTHS:
-        context.update(_filter_context(request, filterset))
-        context["errors"] = [_("逐月表最多显示 %(n)d 个月，请缩短期间。") % {"n": MAX_MONTHS}]
-        context["figure_request"] = figure_request
-        return render(request, INDICATOR_TEMPLATE, context, status=400)
     previous = period.year_ago()
     series = monthly_series(
         [indicator],
@@ -293,22 +315,16 @@ def monthly_table(request, code):
     for n, month in enumerate(period.months()):
         figure = Figure(indicator, series.get(month), series.get(add_months(month, -12)))
         rows.append(figure_row(figure, position=n, month=_month_label(month, period)))
-    total = summarize(
-        period,
-        scope=figure_request.scope,
-        include_submitted=figure_request.include_submitted,
-        indicators=[indicator],
-    ).figures[0]
+    total = _scope_total(indicator, figure_request)
     total_row = figure_row(total, position=len(rows), month=_("%(label)s合计") % {"label": period.label})
     if indicator.kind != Kind.FLOW:
         total_row["month"] = _("%(label)s（期末）") % {"label": period.label}
         if indicator.is_ratio:
             total_row["month"] = _("%(label)s（全期）") % {"label": period.label}
     single_year = period.first.year == period.last.year
-    table = MonthlyTable(
+    return MonthlyTable(
         rows,
         total=total_row,
         value_label=_("%(year)d年") % {"year": period.first.year} if single_year else _("本期"),
         previous_label=_("%(year)d年") % {"year": previous.first.year} if single_year else _("上年同期"),
     )
-    return _indicator_page(request, table, context, filterset, figure_request)

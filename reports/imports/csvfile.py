@@ -9,28 +9,18 @@ exponent or trailing zeros, rows in the order given, lines ending in \\n.
 import csv
 import datetime
 import io
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from metrics.formatting import plain
+from metrics.periods import PeriodError, parse_month
 from metrics.validation import NumberError, parse_number
 from reports.imports.errors import ImportFileError
 from reports.imports.workbook import human_size
 
 HEADER = ["department", "indicator", "month", "value", "note"]
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def format_value(value):
-    """A stored Decimal as written in the CSV: '' for missing, no exponent, no trailing zeros."""
-    if value is None:
-        return ""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
 
 
 def write_rows(rows, out):
@@ -38,7 +28,7 @@ def write_rows(rows, out):
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     for department, indicator, month, value, note in rows:
-        writer.writerow([department, indicator, f"{month:%Y-%m}", format_value(value), note])
+        writer.writerow([department, indicator, f"{month:%Y-%m}", plain(value), note])
 
 
 @dataclass
@@ -52,13 +42,6 @@ class CsvRow:
     value: Decimal | None
     note: str
     errors: list = field(default_factory=list)
-
-
-def parse_month(text):
-    match = _MONTH.match(text)
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        return None
-    return datetime.date(int(match.group(1)), int(match.group(2)), 1)
 
 
 def read_rows(data, *, max_bytes, max_rows):
@@ -124,9 +107,10 @@ def _read_fields(line, fields):
         row.errors.append(_("单位代码为空。"))
     if not indicator:
         row.errors.append(_("指标代码为空。"))
-    row.month = parse_month(month_text)
-    if row.month is None:
-        row.errors.append(_("月份「%(month)s」格式不对，应为 YYYY-MM（如 2023-05）。") % {"month": month_text[:20]})
+    try:
+        row.month = parse_month(month_text)
+    except PeriodError as error:
+        row.errors.append(str(error))
     try:
         row.value = parse_number(value_text)
     except NumberError as error:

@@ -15,13 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.models import DataValue, Department, Indicator, Kind
+from metrics.periods import first_of_month
 from metrics.validation import check_rules, check_value, spec_for
 from reports.imports import csvfile
 from reports.imports.errors import ImportFileError
 from reports.imports.services import ImportPermissionError, closed_reason
 from reports.permissions import can_import_historic, users_who_may_import_historic
 from reports.reporting import selectors, workflow
-from reports.reporting.models import EDITABLE_STATES, MonthlyReport, ReportAction, ReportState, first_of_month
+from reports.reporting.models import EDITABLE_STATES, MonthlyReport, ReportAction, ReportState
 
 MAX_NOTE = workflow.MAX_NOTE
 

@@ -25,14 +25,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from metrics.formatting import plain
 from metrics.models import DataValue, Department, Indicator
-from metrics.validation import check_rules, check_value, fmt, spec_for
+from metrics.periods import first_of_month
+from metrics.validation import check_rules, check_value, spec_for
 from reports.imports import workbook
 from reports.imports.errors import ImportFileError
 from reports.imports.models import ImportBatch
 from reports.permissions import can_import_department
 from reports.reporting import selectors, workflow
-from reports.reporting.models import MonthlyReport, ReportAction, ReportState, first_of_month
+from reports.reporting.models import MonthlyReport, ReportAction, ReportState
 
 NEW, CHANGED, UNCHANGED, REFUSED = "new", "changed", "unchanged", "refused"
 STATUS_LABELS = {NEW: _("新增"), CHANGED: _("修改"), UNCHANGED: _("不变"), REFUSED: _("拒绝")}
@@ -128,14 +130,14 @@ class CellChange:
 
     @property
     def old_text(self):
-        return "" if self.old is None else fmt(self.old)
+        return plain(self.old)
 
     @property
     def new_text(self):
         """The new figure as a clerk writes it; for a refused cell, what the file held."""
         if self.new is None:
             return ""
-        return self.new if isinstance(self.new, str) else fmt(self.new)
+        return self.new if isinstance(self.new, str) else plain(self.new)
 
 
 @dataclass

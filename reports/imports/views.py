@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metrics.models import Department
+from metrics.periods import PeriodError, parse_year
 from reports import permissions
 from reports.imports import services, workbook
 from reports.imports.errors import ImportFileError
@@ -61,11 +62,13 @@ def download_template(request):
     department = get_object_or_404(Department, code=request.GET.get("department", ""))
     if not permissions.can_import_department(request.user, department.pk):
         raise PermissionDenied(_("您只能下载本单位的填报表。"))
-    year_text = request.GET.get("year", "")
-    if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
+    try:
+        year = parse_year(request.GET.get("year", ""))
+    except PeriodError:
+        year = None
+    if year is None or not 2000 <= year <= 2100:
         messages.error(request, _("年度无效。"))
         return redirect("import_home")
-    year = int(year_text)
     content = services.template_for(department=department, year=year)
     response = HttpResponse(content, content_type=workbook.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = _attachment(services.template_filename(department, year))

@@ -26,6 +26,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from metrics.formatting import as_number
+from metrics.periods import PeriodError, parse_year
 from metrics.validation import NumberError, parse_number
 from reports.imports.errors import ImportFileError
 
@@ -68,12 +70,6 @@ class TemplateRow:
 
 def month_column(month_number):
     return get_column_letter(FIRST_MONTH_COLUMN + month_number - 1)
-
-
-def _excel_number(value):
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _validation_for(row):
@@ -125,7 +121,7 @@ def build_template(*, department_code, department_name, year, rows, values, mont
         ws.cell(r, 1).font = Font(size=9, color="66737F")
         kind = _validation_for(row)
         for month in MONTHS:
-            cell = ws.cell(r, FIRST_MONTH_COLUMN + month - 1, _excel_number(values.get((row.code, month))))
+            cell = ws.cell(r, FIRST_MONTH_COLUMN + month - 1, as_number(values.get((row.code, month))))
             cell.border = _BORDER
             closed = month in closed_months
             cell.protection = Protection(locked=closed)
@@ -340,8 +336,11 @@ def _read_meta(cells):
     year = values[3]
     if isinstance(year, float) and year.is_integer():
         year = int(year)
-    if isinstance(year, str) and year.strip().isdigit():
-        year = int(year.strip())
+    if isinstance(year, str):
+        try:
+            year = parse_year(year)
+        except PeriodError:
+            year = None
     if not code or not isinstance(year, int) or not 2000 <= year <= 2100:
         _refuse(_("第 2 行的单位代码或年度无效，不是本系统的填报模板。"))
     return ParsedSheet(department_code=code, year=year)

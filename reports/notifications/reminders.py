@@ -1,7 +1,7 @@
 """Deadline reminders and overdue notices for the monthly reports (run daily by Celery beat).
 
 The month concerned on a given day is the previous one: its report is due on
-day REPORT_DEADLINE_DAY of this month (reports.models.deadline_for).
+day REPORT_DEADLINE_DAY of this month (MonthlyReport.deadline_of).
 
 - `send_deadline_reminders(today=)`: from REPORT_REMINDER_DAYS days before the
   deadline up to the day before it, the clerks of every department whose
@@ -23,17 +23,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from metrics.periods import last_month_over
 from reports.notifications.models import NotificationKind
 from reports.notifications.services import notify
 from reports.permissions import users_who_may_review, users_who_report_for
 from reports.reporting import selectors, workflow
-from reports.reporting.models import REPORTED_STATES, MonthlyReport, deadline_for, first_of_month
-from reports.reporting.selectors import month_shift
-
-
-def month_due(today):
-    """The month whose report falls due in `today`'s month."""
-    return month_shift(first_of_month(today), -1)
+from reports.reporting.models import REPORTED_STATES, MonthlyReport
 
 
 def _clerks(departments):
@@ -60,8 +55,8 @@ def _completeness_url(month):
 def send_deadline_reminders(*, today=None):
     """Remind clerks of departments not yet submitted, a few days before the deadline; the new notifications."""
     today = today or timezone.localdate()
-    month = month_due(today)
-    deadline = deadline_for(month)
+    month = last_month_over(today)
+    deadline = MonthlyReport.deadline_of(month)
     days_left = (deadline - today).days
     if not 1 <= days_left <= settings.REPORT_REMINDER_DAYS:
         return []
@@ -102,8 +97,8 @@ def send_deadline_reminders(*, today=None):
 def mark_overdue_reports(*, today=None):
     """After the deadline: mark unsubmitted reports overdue, tell clerks and reviewers; the new notifications."""
     today = today or timezone.localdate()
-    month = month_due(today)
-    deadline = deadline_for(month)
+    month = last_month_over(today)
+    deadline = MonthlyReport.deadline_of(month)
     if today <= deadline:
         return []
     departments = selectors.reporting_departments()

@@ -1,15 +1,15 @@
 """The monthly report: one department's figures for one month, and its log of events."""
 
-import calendar
 import contextlib
 import contextvars
-import datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from metrics import periods
 
 
 class ReportState(models.TextChoices):
@@ -26,25 +26,6 @@ class ReportState(models.TextChoices):
 EDITABLE_STATES = (ReportState.NOT_STARTED, ReportState.DRAFT, ReportState.RETURNED)
 # States that count as "reported" for completeness (DHIS2's "actual reports").
 REPORTED_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
-
-
-def first_of_month(day):
-    return datetime.date(day.year, day.month, 1)
-
-
-def next_month(month):
-    return datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def previous_month(month):
-    return datetime.date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
-
-
-def deadline_for(month):
-    """The last day to submit `month`'s report: day REPORT_DEADLINE_DAY of the following month."""
-    following = next_month(month)
-    day = min(settings.REPORT_DEADLINE_DAY, calendar.monthrange(following.year, following.month)[1])
-    return following.replace(day=day)
 
 
 class StateChangeOutsideWorkflow(RuntimeError):
@@ -160,9 +141,14 @@ class MonthlyReport(models.Model):
         """Remember the state as stored, so that save() can tell a change of state."""
         self._stored_state = self.__dict__.get("state")
 
+    @staticmethod
+    def deadline_of(month):
+        """The last day to submit `month`'s report: day REPORT_DEADLINE_DAY of the following month."""
+        return periods.deadline(month, settings.REPORT_DEADLINE_DAY)
+
     @property
     def deadline(self):
-        return deadline_for(self.month)
+        return self.deadline_of(self.month)
 
     @property
     def is_editable(self):

@@ -10,23 +10,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from metrics.models import DataValue, Department, Indicator, Kind, ValidationRule
+from metrics.periods import add_months, month_list
 from metrics.validation import find_outliers, spec_for
-from reports.reporting.models import REPORTED_STATES, MonthlyReport, ReportEvent, ReportState, deadline_for, next_month
-
-
-def month_shift(month, months):
-    """The first day of the month `months` after (negative: before) `month`."""
-    index = month.year * 12 + month.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(first, last):
-    months = []
-    month = first
-    while month <= last:
-        months.append(month)
-        month = next_month(month)
-    return months
+from reports.reporting.models import REPORTED_STATES, MonthlyReport, ReportEvent, ReportState
 
 
 def department_indicators(department):
@@ -83,18 +69,18 @@ def entry_rows(department, month, indicators=None):
     One query for the 13 months of values (the last 12 feed the outlier check).
     """
     indicators = indicators if indicators is not None else department_indicators(department)
-    first = month_shift(month, -12)
+    first = add_months(month, -12)
     by_key = {
         (v.indicator_id, v.month): v
         for v in DataValue.objects.filter(department=department, month__gte=first, month__lte=month).only(
             "indicator_id", "month", "value", "note"
         )
     }
-    past = [month_shift(month, -k) for k in range(12, 0, -1)]
+    past = [add_months(month, -k) for k in range(12, 0, -1)]
     rows = []
     for indicator in indicators:
         current = by_key.get((indicator.pk, month))
-        previous = by_key.get((indicator.pk, month_shift(month, -1)))
+        previous = by_key.get((indicator.pk, add_months(month, -1)))
         last_year = by_key.get((indicator.pk, first))
         rows.append(
             EntryRow(
@@ -229,6 +215,11 @@ def reporting_departments():
     )
 
 
+def rate_pct(count, expected):
+    """A reporting rate: `count` of `expected` reports in % to one decimal; None when none were expected."""
+    return round(count * 100 / expected, 1) if expected else None
+
+
 @dataclass
 class MonthRate:
     month: datetime.date
@@ -238,11 +229,11 @@ class MonthRate:
 
     @property
     def reporting_rate(self):
-        return round(self.actual * 100 / self.expected, 1) if self.expected else None
+        return rate_pct(self.actual, self.expected)
 
     @property
     def on_time_rate(self):
-        return round(self.on_time * 100 / self.expected, 1) if self.expected else None
+        return rate_pct(self.on_time, self.expected)
 
 
 def completeness(first, last, *, today, departments=None):
@@ -253,7 +244,7 @@ def completeness(first, last, *, today, departments=None):
     (departments, months, cells {(department_id, month): MonthlyReport or None}, [MonthRate]).
     """
     departments = departments if departments is not None else reporting_departments()
-    months = months_between(first, last)
+    months = month_list(first, last)
     reports = MonthlyReport.objects.in_months(first, last).filter(department__in=departments)
     cells = {(r.department_id, r.month): r for r in reports}
     rates = []
@@ -267,10 +258,6 @@ def completeness(first, last, *, today, departments=None):
                 on_time += not report.submitted_late
         rates.append(MonthRate(month, expected, actual, on_time))
     return departments, months, cells, rates
-
-
-def is_month_overdue(month, today):
-    return today > deadline_for(month)
 
 
 def latest_report_month():

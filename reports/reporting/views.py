@@ -5,8 +5,6 @@ render. Permissions are checked here and again in the workflow. A clerk
 asking for another department's report gets 404, as if it did not exist.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -16,20 +14,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from metrics.formatting import quantize
+from metrics.aggregation import ratio_of
+from metrics.formatting import plain, quantize
 from metrics.models import Department
+from metrics.periods import PeriodError, add_months, first_of_month, last_month_over, month_of, parse_month
 from metrics.validation import validate
 from reports.permissions import can_edit_department, can_report, can_review, can_see_all, can_view_department
 from reports.reporting import selectors, workflow
 from reports.reporting.forms import EntryForm
-from reports.reporting.models import ReportAction, ReportState, deadline_for, first_of_month, previous_month
+from reports.reporting.models import MonthlyReport, ReportAction, ReportState
 
 
 def _month(year, month):
+    """The month of an address; 404 (with the reason) for one that does not exist."""
     try:
-        return datetime.date(year, month, 1)
-    except ValueError as error:
-        raise Http404(_("月份不存在。")) from error
+        return month_of(year, month)
+    except PeriodError as error:
+        raise Http404(str(error)) from error
 
 
 def _department_for(user, code):
@@ -54,12 +55,12 @@ def entry_list(request):
     picked = request.GET.get("month", "")
     if picked:
         try:
-            year, month = (int(part) for part in picked.split("-"))
-            return redirect("report_entry", user.department.code, year, month)
-        except ValueError:
-            messages.error(request, _("月份格式应为 年-月，如 2023-07。"))
+            month = parse_month(picked)
+            return redirect("report_entry", user.department.code, month.year, month.month)
+        except PeriodError as error:
+            messages.error(request, str(error))
     today = timezone.localdate()
-    rows = selectors.department_months(user.department, due=previous_month(first_of_month(today)))
+    rows = selectors.department_months(user.department, due=last_month_over(today))
     for row in rows:
         row.overdue = row.is_overdue(today)
     return render(
@@ -90,12 +91,13 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
         row.typed_note = form.notes.get(code) if form and code in form.notes else None
         if stale is not None and row.typed is not None:
             # After a refused stale save the boxes show what is stored now; keep what was typed beside it.
-            row.mine = row.typed if row.typed.strip() != _plain(row.value) else None
+            row.mine = row.typed if row.typed.strip() != plain(row.value) else None
             row.typed = None
             row.typed_note = None
     ratios = selectors.department_ratios(indicators)
     for ratio in ratios:
-        ratio.current = ratio_of(stored.get(ratio.numerator.code), stored.get(ratio.denominator.code), ratio.decimals)
+        current = ratio_of(stored.get(ratio.numerator.code), stored.get(ratio.denominator.code))
+        ratio.current = None if current is None else quantize(current, ratio.decimals or 2)
     actions = {a.name: a for a in workflow.available_actions(report, user)}
     today = timezone.localdate()
     return {
@@ -112,28 +114,15 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
         "blanks": blanks,
         "form": form,
         "stale": stale,
-        "deadline": deadline_for(report.month),
+        "deadline": report.deadline,
         "overdue": report.is_overdue(today),
         "late": report.submitted_late,
         "filled": sum(1 for r in rows if r.value is not None),
         "events": selectors.report_events(report)[-5:],
-        "previous_month": previous_month(report.month),
-        "last_year_month": report.month.replace(year=report.month.year - 1),
+        "previous_month": add_months(report.month, -1),
+        "last_year_month": add_months(report.month, -12),
         "future": report.month > first_of_month(today),
     }
-
-
-def ratio_of(numerator, denominator, decimals):
-    """numerator / denominator × 100, or None when either is missing or the base is zero."""
-    if numerator is None or not denominator:
-        return None
-    return quantize(numerator / denominator * 100, decimals or 2)
-
-
-def _plain(value):
-    from metrics.validation import fmt
-
-    return "" if value is None else fmt(value)
 
 
 @require_http_methods(["GET", "POST"])
@@ -306,14 +295,12 @@ def completeness(request):
     if not can_see_all(request.user):
         raise PermissionDenied(_("报送进度仅对审核员、领导和管理员开放。"))
     today = timezone.localdate()
-    last = (
-        _parse_month(request.GET.get("end")) or selectors.latest_report_month() or previous_month(first_of_month(today))
-    )
+    last = _month_param(request, "end") or selectors.latest_report_month() or last_month_over(today)
     last = min(last, first_of_month(today))
-    first = _parse_month(request.GET.get("start")) or selectors.month_shift(last, -11)
-    if first > last or selectors.month_shift(first, 36) <= last:
+    first = _month_param(request, "start") or add_months(last, -11)
+    if first > last or add_months(first, 36) <= last:
         messages.error(request, _("月份范围应在 36 个月以内，且开始不晚于结束。"))
-        first = selectors.month_shift(last, -11)
+        first = add_months(last, -11)
     departments, months, cells, rates = selectors.completeness(first, last, today=today)
     grid = [
         (department, [_cell(department, month, cells.get((department.pk, month)), today) for month in months])
@@ -341,17 +328,19 @@ def _cell(department, month, report, today):
         "month": month,
         "state": state,
         "label": ReportState(state).label,
-        "overdue": (report.is_overdue(today) if report else today > deadline_for(month)),
+        "overdue": (report.is_overdue(today) if report else today > MonthlyReport.deadline_of(month)),
         "late": bool(report and report.submitted_late),
         "url": reverse("report_entry", args=[department.code, month.year, month.month]),
     }
 
 
-def _parse_month(text):
-    if not text:
+def _month_param(request, name):
+    """A YYYY-MM parameter as a month; None when absent, or when unreadable (with a message saying so)."""
+    text = request.GET.get(name, "")
+    if not text.strip():
         return None
     try:
-        year, month = (int(part) for part in text.split("-"))
-        return datetime.date(year, month, 1)
-    except ValueError:
+        return parse_month(text)
+    except PeriodError as error:
+        messages.error(request, str(error))
         return None

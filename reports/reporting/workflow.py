@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from metrics.models import DataValue, Status
+from metrics.periods import first_of_month
 from metrics.services import write_values
 from metrics.validation import check_value, spec_for, validate
 from reports.permissions import can_edit_department, can_import_department, can_import_historic, can_review
@@ -52,8 +53,6 @@ from reports.reporting.models import (
     ReportEvent,
     ReportState,
     allow_state_changes,
-    deadline_for,
-    first_of_month,
 )
 
 MAX_NOTE = 500
@@ -573,7 +572,9 @@ def _stamp(locked, action, *, user, reason):
         locked.approved_at, locked.approved_by = now, user
     elif action == ReportAction.HISTORIC:
         # Historic months count as reported on time: when exactly is not known, the deadline is the best guess.
-        on_time = timezone.make_aware(datetime.datetime.combine(deadline_for(locked.month), datetime.time(9)))
+        on_time = timezone.make_aware(
+            datetime.datetime.combine(MonthlyReport.deadline_of(locked.month), datetime.time(9))
+        )
         locked.first_submitted_at = locked.first_submitted_at or on_time
         locked.submitted_at = locked.submitted_at or on_time
         locked.submitted_by = locked.submitted_by or user

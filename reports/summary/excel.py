@@ -14,7 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from reports.figures.serializers import neutralise
+from metrics.formatting import as_number
+from reports.figures.serializers import PERCENT_PLACES, neutralise, rounded
 
 HEADERS = [
     gettext_lazy("工作领域"),
@@ -45,11 +46,9 @@ def _number_format(indicator):
     return "0"
 
 
-def _as_number(value):
-    """Decimal → int for whole numbers, float otherwise (Excel stores doubles); None stays empty."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
+def _as_number(value, places=None):
+    """A number for a cell (Excel stores doubles): rounded half up to `places` when given; None stays empty."""
+    return as_number(value if places is None else rounded(value, places))
 
 
 def _rows(figures, responsible):
@@ -66,10 +65,10 @@ def _rows(figures, responsible):
                 indicator.unit,
                 _as_number(f.value),
                 _as_number(f.previous),
-                None if yoy is None else round(float(yoy), 2),
-                None if points is None else round(float(points), 2),
+                _as_number(yoy, PERCENT_PLACES),
+                _as_number(points, PERCENT_PLACES),
                 _as_number(f.target),
-                None if completion is None else round(float(completion), 2),
+                _as_number(completion, PERCENT_PLACES),
                 responsible.get(indicator.code, ""),
                 note,
             ],

@@ -1,4 +1,6 @@
-"""Summary templates as text: structure, placeholders, checking and filling. Pure functions, no database.
+"""Summary templates as text: structure, placeholders and checking (filling: reports.summary.filling).
+
+Pure functions, no database.
 
 A template is plain text, one paragraph per line, written the way the
 committee writes its reports:
@@ -24,11 +26,9 @@ A figure nobody reported is written in place as
 
 import difflib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-
-from metrics.formatting import MISSING, change_size, change_verb, completion_text, document_value
 
 # What a placeholder shows: option word → internal name. The first word of each is the one documented.
 SHOW_OPTIONS = {
@@ -58,7 +58,7 @@ _CHINESE_DIGITS = {"零": 0, "一": 1, "二": 2, "三": 3, "四": 4}
 SPECIALS = {"县名": "county", "期间": "period", "年度": "year", "上年度": "previous_year"}
 
 OPEN_CLOSE = (("【", "】"), ("[[", "]]"))
-_PLACEHOLDER_RE = re.compile(r"【([^【】]*)】|\[\[(.*?)\]\]")
+PLACEHOLDER_RE = re.compile(r"【([^【】]*)】|\[\[(.*?)\]\]")
 _OPTION_SPLIT_RE = re.compile(r"[|｜]")
 
 H1_RE = re.compile(r"^[一二三四五六七八九十]+、")
@@ -122,21 +122,6 @@ class Block:
     lead: list = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Segment:
-    """A piece of filled text: plain text, a figure, a special word, or a missing figure's marker."""
-
-    text: str
-    kind: str = "text"  # text | figure | special | missing
-    code: str = ""
-    raw: str = ""
-    number: int = 0  # missing figures are numbered 1, 2 … through the document
-
-    @property
-    def missing(self):
-        return self.kind == "missing"
-
-
 # --- parsing -----------------------------------------------------------------
 
 
@@ -184,7 +169,7 @@ def documented_options():
 def split_line(text):
     """A line's parts: strings and Placeholders in order; returns (parts, [(bad text, reason)])."""
     parts, problems, pos = [], [], 0
-    for match in _PLACEHOLDER_RE.finditer(text):
+    for match in PLACEHOLDER_RE.finditer(text):
         if match.start() > pos:
             parts.append(text[pos : match.start()])
         inner = match.group(1) if match.group(1) is not None else match.group(2)
@@ -302,136 +287,3 @@ def check_sign_off(text, label):
 def used_codes(blocks, catalogue):
     """The indicator codes the blocks refer to (names resolved through `catalogue`)."""
     return sorted({catalogue[p.key] for _b, p in placeholders(blocks) if not p.special and p.key in catalogue})
-
-
-# --- filling -------------------------------------------------------------------
-
-
-@dataclass
-class FillContext:
-    """What filling needs, already fetched: figures by code, who reports each code, the special words."""
-
-    figures: dict
-    catalogue: dict
-    responsible: dict = field(default_factory=dict)
-    specials: dict = field(default_factory=dict)
-
-
-def fill_specials(text, specials):
-    """Only the special words (【县名】【期间】…) of a text filled; other placeholders stay as typed."""
-
-    def one(match):
-        placeholder, _reasons = parse_placeholder((match.group(1) or match.group(2) or "").strip(), raw=match.group(0))
-        return specials.get(placeholder.special, match.group(0)) if placeholder.special else match.group(0)
-
-    return _PLACEHOLDER_RE.sub(one, text or "")
-
-
-def missing_marker(name, who="", what=""):
-    """【缺数：重大事项请示报告备案 · 县委政法委】."""
-    label = f"{name}{what}"
-    return (
-        _("【缺数：%(label)s · %(who)s】") % {"label": label, "who": who}
-        if who
-        else _("【缺数：%(label)s】") % {"label": label}
-    )
-
-
-def fill_placeholder(placeholder, context):
-    """One placeholder as a Segment."""
-    if placeholder.special:
-        return Segment(context.specials.get(placeholder.special, ""), "special", raw=placeholder.raw)
-    code = context.catalogue.get(placeholder.key)
-    figure = context.figures.get(code)
-    if figure is None:
-        return Segment(missing_marker(placeholder.key), "missing", code or "", placeholder.raw)
-    indicator = figure.indicator
-    who = context.responsible.get(code, "")
-
-    def missing(what=""):
-        return Segment(missing_marker(indicator.name, who, what), "missing", code, placeholder.raw)
-
-    def value_text(value):
-        return document_value(
-            value,
-            indicator,
-            decimals=placeholder.decimals,
-            with_unit=placeholder.with_unit,
-            in_wan=placeholder.in_wan,
-        )
-
-    show = placeholder.show
-    if show == "name":
-        return Segment(indicator.name, "figure", code, placeholder.raw)
-    if show in ("value", "yoy", "verb", "size", "completion") and figure.value is None:
-        return missing()
-    if show == "value":
-        text = value_text(figure.value)
-    elif show == "previous":
-        if figure.previous is None:
-            return missing(_("（上年同期）"))
-        text = value_text(figure.previous)
-    elif show == "target":
-        if figure.target is None:
-            return missing(_("（年度目标）"))
-        text = value_text(figure.target)
-    elif show == "completion":
-        if figure.target is None:
-            return missing(_("（年度目标）"))
-        text = completion_text(figure, decimals=placeholder.decimals)
-    else:
-        if figure.previous is None:
-            return missing(_("（上年同期）"))
-        verb = change_verb(figure)
-        size = change_size(figure, decimals=2 if placeholder.decimals is None else placeholder.decimals)
-        if show == "verb":
-            text = verb
-        elif show == "size":
-            text = size
-        elif verb == MISSING:
-            text = _("上年同期为0")
-        elif verb == _("持平"):
-            text = _("同比持平")
-        else:
-            text = _("同比") + verb + size
-    if text == MISSING:
-        return missing(_("（上年同期）") if show in ("verb", "size") else "")
-    return Segment(text, "figure", code, placeholder.raw)
-
-
-def fill_parts(parts, context):
-    """Parts (text and placeholders) → Segments, neighbouring text merged."""
-    segments = []
-    for part in parts:
-        segment = Segment(part) if isinstance(part, str) else fill_placeholder(part, context)
-        if segment.kind == "text" and segments and segments[-1].kind == "text":
-            segments[-1] = Segment(segments[-1].text + segment.text)
-        else:
-            segments.append(segment)
-    return segments
-
-
-@dataclass
-class FilledBlock:
-    kind: str
-    lead: list
-    segments: list
-    line: int
-
-    @property
-    def text(self):
-        return "".join(s.text for s in [*self.lead, *self.segments])
-
-
-def fill_blocks(blocks, context):
-    """Blocks → FilledBlocks with every placeholder filled or marked missing (missing ones numbered in order)."""
-    filled = [FilledBlock(b.kind, fill_parts(b.lead, context), fill_parts(b.parts, context), b.line) for b in blocks]
-    count = 0
-    for block in filled:
-        for name in ("lead", "segments"):
-            segments = getattr(block, name)
-            for n, segment in enumerate(segments):
-                if segment.missing:
-                    count += 1
-                    segments[n] = replace(segment, number=count)
-    return filled

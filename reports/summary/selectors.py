@@ -12,8 +12,9 @@ from metrics.aggregation import by_department, monthly_series, summarize
 from metrics.formatting import document_value
 from metrics.models import Department, Indicator, Kind
 from metrics.periods import parse_period
+from reports.summary.filling import FillContext, fill_blocks, fill_specials
 from reports.summary.models import SummaryTemplate
-from reports.summary.placeholders import TITLE, FillContext, fill_blocks, fill_specials, parse_template, used_codes
+from reports.summary.placeholders import TITLE, parse_template, used_codes
 
 
 def catalogue():

@@ -2,16 +2,12 @@
 
 from django import template
 
-from metrics.formatting import format_number
-from metrics.validation import fmt
+from metrics.formatting import format_number, plain
 
 register = template.Library()
 
-
-@register.filter
-def plain(value):
-    """A figure as typed into a box: 1043.5, no separators; empty when missing."""
-    return "" if value is None else fmt(value)
+# A figure as typed into a box: 1043.5, no separators; empty when missing.
+register.filter("plain", plain)
 
 
 @register.filter

@@ -6,18 +6,22 @@ import pytest
 
 from metrics.aggregation import Figure
 from metrics.formatting import (
+    as_number,
     change_phrase,
+    change_short,
     change_size,
     change_verb,
     completion_text,
+    direction,
     document_value,
     format_number,
     format_pct,
     format_value,
+    plain,
     quantize,
-    signed_pct,
+    tone,
 )
-from metrics.models import Indicator, Kind
+from metrics.models import Better, Indicator, Kind
 
 COUNT = Indicator(code="c", name="案件", unit="件", kind=Kind.FLOW, decimals=0)
 MONEY = Indicator(code="m", name="金额", unit="万元", kind=Kind.FLOW, decimals=4)
@@ -75,12 +79,6 @@ def test_percentages_have_no_percent_of_percent():
     assert Figure(RATIO, D(50), D(40)).change == D(10)
 
 
-def test_signed_pct():
-    assert signed_pct(D("-11.8055")) == "−11.81%"
-    assert signed_pct(D("5")) == "+5.00%"
-    assert signed_pct(None) == "—"
-
-
 # --- phrases for written documents -----------------------------------------------
 
 
@@ -117,3 +115,89 @@ def test_completion_text_trims_and_needs_a_target():
     assert completion_text(Figure(COUNT, D(2), target=D(3))) == "66.67%"
     assert completion_text(Figure(COUNT, D(2), target=D(3)), decimals=1) == "66.7%"
     assert completion_text(Figure(COUNT, D(2))) == "—"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        (D("12.0000"), "12"),
+        (D("0.0000"), "0"),
+        (D("-0.00"), "0"),
+        (D("32.9600"), "32.96"),
+        (D("1043.5000"), "1043.5"),
+        (D("1E+3"), "1000"),
+        (D("0.0001"), "0.0001"),
+        (D("-11.81"), "-11.81"),
+        (7, "7"),
+    ],
+)
+def test_plain_writes_a_number_as_a_person_does(value, text):
+    assert plain(value) == text
+
+
+def test_as_number_gives_whole_numbers_as_int_and_keeps_none():
+    assert as_number(D("127.0000")) == 127 and isinstance(as_number(D("127.0000")), int)
+    assert as_number(D("1043.5")) == 1043.5 and isinstance(as_number(D("1043.5")), float)
+    assert as_number(None) is None
+
+
+# --- direction and flatness: one rule -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "indicator,value,previous,expected",
+    [
+        (COUNT, D(100001), D(100000), "flat"),  # +0.001 % rounds to 0.00 %
+        (COUNT, D(99999), D(100000), "flat"),
+        (COUNT, D(100005), D(100000), "up"),  # +0.005 % rounds (half up) to 0.01 %
+        (COUNT, D(12), D(12), "flat"),
+        (COUNT, D(127), D(144), "down"),
+        (COUNT, D(5), D(0), "up"),  # from a zero base any change counts
+        (COUNT, D(0), D(0), "flat"),
+        (COUNT, D(5), None, None),
+        (RATE, D("95.004"), D("95"), "flat"),  # +0.004 个百分点
+        (RATE, D("95.01"), D("95"), "up"),
+        (RATIO, D("90"), D("93.5"), "down"),
+    ],
+)
+def test_direction_is_judged_on_the_rounded_change(indicator, value, previous, expected):
+    assert direction(Figure(indicator, value, previous)) == expected
+    assert Figure(indicator, value, previous).direction == expected
+
+
+def test_a_change_that_rounds_to_nothing_is_flat_and_neither_good_nor_bad_in_every_phrase():
+    fewer_is_better = Indicator(code="c", name="案件", unit="件", kind=Kind.FLOW, decimals=0, better=Better.DOWN)
+    more_is_better = Indicator(code="d", name="调解", unit="件", kind=Kind.FLOW, decimals=0, better=Better.UP)
+    for indicator in (fewer_is_better, more_is_better):
+        figure = Figure(indicator, D(100001), D(100000))
+        assert figure.is_good is None and tone(figure) == "neutral"
+        assert change_phrase(figure) == "同比持平"
+        assert change_short(figure) == "持平"
+        assert change_verb(figure) == "持平"
+    assert tone(Figure(more_is_better, D(110), D(100))) == "good"
+    assert tone(Figure(fewer_is_better, D(110), D(100))) == "bad"
+
+
+@pytest.mark.parametrize(
+    "indicator,value,previous,expected",
+    [
+        (COUNT, D(127), D(144), "−11.81%"),
+        (COUNT, D("88.1945"), D(100), "−11.81%"),  # −11.8055 % rounds half up
+        (COUNT, D(105), D(100), "+5.00%"),
+        (COUNT, D(4), D(3), "+33.33%"),
+        (COUNT, D(100001), D(100000), "持平"),
+        (COUNT, D(5), D(0), "上年同期为0"),
+        (COUNT, D(0), D(0), "持平"),
+        (COUNT, None, D(5), "—"),
+        (RATIO, D("93.5979"), D("90.6"), "+3.00个百分点"),
+        (RATE, D("95"), D("98.5"), "−3.50个百分点"),
+    ],
+)
+def test_change_short_for_table_cells(indicator, value, previous, expected):
+    assert change_short(Figure(indicator, value, previous)) == expected
+
+
+def test_change_phrase_with_fewer_decimals_for_documents():
+    assert change_phrase(Figure(COUNT, D(127), D(144)), decimals=1) == "同比下降11.8%"
+    assert change_phrase(Figure(RATIO, D("93.6"), D("92.4")), decimals=0) == "同比提高1个百分点"

@@ -4,7 +4,24 @@ import datetime
 
 import pytest
 
-from metrics.periods import Period, PeriodError, parse_period
+from metrics.periods import (
+    Period,
+    PeriodError,
+    add_months,
+    deadline,
+    default_period,
+    first_of_month,
+    half_year_of,
+    last_month_over,
+    month_count,
+    month_list,
+    month_of,
+    parse_month,
+    parse_period,
+    parse_year,
+)
+
+D = datetime.date
 
 
 @pytest.mark.parametrize(
@@ -53,3 +70,168 @@ def test_bad_codes_raise_a_chinese_message(bad):
 def test_period_must_be_whole_months():
     with pytest.raises(PeriodError):
         Period(datetime.date(2023, 1, 2), datetime.date(2023, 2, 1))
+
+
+# --- months ---------------------------------------------------------------------------------------
+
+
+def test_first_of_month_and_add_months_cross_years_both_ways():
+    assert first_of_month(D(2023, 7, 31)) == D(2023, 7, 1)
+    assert add_months(D(2023, 11, 1), 2) == D(2024, 1, 1)
+    assert add_months(D(2023, 1, 1), -1) == D(2022, 12, 1)
+    assert add_months(D(2023, 5, 1), -17) == D(2021, 12, 1)
+    assert add_months(D(2023, 5, 20), 0) == D(2023, 5, 1)
+
+
+def test_month_count_counts_and_month_list_lists():
+    assert month_count(D(2022, 11, 1), D(2023, 2, 1)) == 4
+    assert month_list(D(2022, 11, 1), D(2023, 2, 1)) == [D(2022, 11, 1), D(2022, 12, 1), D(2023, 1, 1), D(2023, 2, 1)]
+    assert month_count(D(2023, 5, 1), D(2023, 5, 1)) == 1 and month_list(D(2023, 5, 1), D(2023, 5, 1)) == [
+        D(2023, 5, 1)
+    ]
+    assert month_count(D(2023, 5, 1), D(2023, 4, 1)) == 0 and month_list(D(2023, 5, 1), D(2023, 4, 1)) == []
+
+
+@pytest.mark.parametrize(
+    "month,day,expected",
+    [
+        ((2023, 7), 5, (2023, 8, 5)),
+        ((2023, 12), 5, (2024, 1, 5)),  # into the next year
+        ((2023, 1), 31, (2023, 2, 28)),  # clamped to February's length
+        ((2024, 1), 31, (2024, 2, 29)),  # a leap year
+        ((2023, 3), 31, (2023, 4, 30)),
+        ((2023, 8), 1, (2023, 9, 1)),
+    ],
+)
+def test_deadline_is_that_day_of_the_following_month_clamped_to_its_length(month, day, expected):
+    assert deadline(D(*month, 1), day) == D(*expected)
+
+
+def test_last_month_over_and_the_months_of_a_period_that_are_over():
+    assert last_month_over(D(2024, 1, 1)) == D(2023, 12, 1)
+    assert last_month_over(D(2023, 7, 31)) == D(2023, 6, 1)
+    h2 = parse_period("2023H2")
+    assert h2.months_over(D(2023, 9, 10)) == [D(2023, 7, 1), D(2023, 8, 1)]
+    assert h2.months_over(D(2023, 7, 1)) == []
+    assert h2.months_over(D(2024, 3, 1)) == h2.months()
+
+
+def test_half_year_of():
+    assert half_year_of(D(2023, 6, 1)).code == "2023H1"
+    assert half_year_of(D(2023, 7, 1)).code == "2023H2"
+
+
+# --- the default period ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "latest,today,expected",
+    [
+        # January: December's figures are in, so last year's second half; January itself is not over.
+        ((2023, 12), (2024, 1, 10), "2023H2"),
+        ((2024, 1), (2024, 1, 10), "2023H2"),  # January's early figures do not open a half-year not yet begun
+        (None, (2024, 1, 10), "2023H2"),  # no data at all: the half-year of the last month over
+        # June: the first half is under way.
+        ((2023, 5), (2023, 6, 15), "2023H1"),
+        (None, (2023, 6, 15), "2023H1"),
+        # July: June is over, and the first half is the latest with data.
+        ((2023, 6), (2023, 7, 3), "2023H1"),
+        ((2023, 7), (2023, 7, 3), "2023H1"),
+        (None, (2023, 7, 3), "2023H1"),
+        # December.
+        ((2023, 11), (2023, 12, 31), "2023H2"),
+        (None, (2023, 12, 1), "2023H2"),
+        # Data that stopped long ago: its own half-year, not an empty recent one.
+        ((2021, 3), (2023, 12, 1), "2021H1"),
+    ],
+)
+def test_default_period(latest, today, expected):
+    assert default_period(D(*latest, 1) if latest else None, D(*today)).code == expected
+
+
+# --- hostile input: every parser refuses it with a clear message, never an exception of another kind ----
+
+HOSTILE = [
+    "",
+    " ",
+    "0000-05",
+    "0-05",
+    "1899-12",
+    "9999-12",
+    "10000-01",
+    "2023-13",
+    "2023-00",
+    "2023-7-1",
+    "2023-07-01",
+    "２０２３-0７",
+    "２０２３-０７",
+    "٢٠٢٣-٠٥",
+    "𝟚𝟘𝟚𝟛-𝟘𝟝",
+    "2023\x00-05",
+    "\x00",
+    "2023-05\x00",
+    "2023‐05",
+    "2023/05",
+    "2023-5.0",
+    "-2023-05",
+    "2023--05",
+    "2023-05..",
+    "..2023-05",
+    "2023-05..2023-13",
+    "2023-05..9999-01",
+    "2023-05..2023-05..2023-06",
+    "9999H2",
+    "0000Q1",
+    "2023Q0",
+    "2023H3",
+    "1e3",
+    "2023\n2024",
+    "9" * 10000,
+    "<script>alert(1)</script>",
+    "2023-05' OR '1'='1",
+]
+
+
+def _assert_clear(error):
+    message = str(error)
+    assert message and len(message) < 200
+    assert not any(ord(ch) < 32 for ch in message)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in message)  # Chinese
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["2023", "2023H1", "2023Q2"])
+def test_parse_month_refuses_hostile_input_clearly(text):
+    with pytest.raises(PeriodError) as excinfo:
+        parse_month(text)
+    _assert_clear(excinfo.value)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_parse_period_refuses_hostile_input_clearly(text):
+    with pytest.raises(PeriodError) as excinfo:
+        parse_period(text)
+    _assert_clear(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "0", "0000", "1899", "3000", "9999", "10000", "２０２３", "²", "2023\x00", "20 23", None]
+)
+def test_parse_year_refuses_hostile_input_clearly(text):
+    with pytest.raises(PeriodError) as excinfo:
+        parse_year(text)
+    _assert_clear(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "year,month", [(0, 5), (1899, 12), (3000, 1), (9999, 12), (10000, 1), (2023, 13), (2023, 0), (2023, -1)]
+)
+def test_month_of_refuses_months_that_do_not_exist_here(year, month):
+    with pytest.raises(PeriodError) as excinfo:
+        month_of(year, month)
+    _assert_clear(excinfo.value)
+
+
+def test_parsers_read_what_people_write():
+    assert parse_month("2023-05") == parse_month(" 2023-5 ") == D(2023, 5, 1)
+    assert parse_year(" 2023 ") == 2023 and month_of(2023, 12) == D(2023, 12, 1)
+    assert parse_period("2999H2").last == D(2999, 12, 1)

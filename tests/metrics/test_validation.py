@@ -14,7 +14,6 @@ from metrics.validation import (
     check_rules,
     check_value,
     find_outliers,
-    fmt,
     parse_number,
     parse_value,
     validate,
@@ -155,13 +154,6 @@ def test_no_outlier_without_enough_history_or_value():
     assert find_outliers({"a": D(400)}, {"a": [D(1), None, D(1)]}) == {}
     assert find_outliers({"a": None}, {"a": [D(1)] * 12}) == {}
     assert find_outliers({"a": D(5)}, {}) == {}
-
-
-def test_fmt_drops_trailing_zeros_and_exponents():
-    assert fmt(D("100.0000")) == "100"
-    assert fmt(D("1043.5000")) == "1043.5"
-    assert fmt(D("1E+2")) == "100"
-    assert fmt(None) == "—"
 
 
 # --- rules as catalogue data --------------------------------------------------------

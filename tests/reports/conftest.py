@@ -1,8 +1,10 @@
 """Fixtures for the reporting workflow: a small department of its own, with a user of every role."""
 
+import datetime
+
 import pytest
 
-from metrics.models import Kind, ValidationRule
+from metrics.models import DataValue, Kind, ValidationRule
 from reports.models import Role
 from tests.factories import AreaFactory, ClerkFactory, DepartmentFactory, IndicatorFactory, UserFactory
 
@@ -42,3 +44,19 @@ def unit(db):
         "leader": leader,
         "admin": admin,
     }
+
+
+@pytest.fixture
+def nearly_flat_cases(demo):
+    """发生电信网络诈骗案件 (fewer is better): 100001 in 2023H1 against 100000 in 2022H1, +0.001 %: 持平.
+
+    Returns the indicator's code. The police enter it; June holds each half-year's total, other months 0.
+    """
+    code = "anti_fraud.cases"
+    for year, total in ((2023, 100001), (2022, 100000)):
+        values = DataValue.objects.filter(
+            indicator__code=code, month__gte=datetime.date(year, 1, 1), month__lte=datetime.date(year, 6, 1)
+        )
+        values.update(value=0)
+        values.filter(department__code="police", month=datetime.date(year, 6, 1)).update(value=total)
+    return code

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from metrics.models import Department
+from metrics.periods import PeriodError, parse_month
 from reports.imports import historic as services
-from reports.imports.csvfile import parse_month
 
 
 class Command(BaseCommand):
@@ -26,9 +26,10 @@ class Command(BaseCommand):
                 raise CommandError(f"未知单位代码「{options['department']}」。")
         for key in ("first", "last"):
             if options[key]:
-                filters[key] = parse_month(options[key])
-                if filters[key] is None:
-                    raise CommandError(f"月份「{options[key]}」格式不对，应为 YYYY-MM。")
+                try:
+                    filters[key] = parse_month(options[key])
+                except PeriodError as error:
+                    raise CommandError(str(error)) from error
         encoding = "utf-8-sig" if options["bom"] else "utf-8"
         if options["output"]:
             with open(options["output"], "w", encoding=encoding, newline="") as out:

@@ -19,6 +19,7 @@ from metrics.aggregation import Figure, Scope, by_unit, monthly_series, summariz
 from metrics.models import Area, Better, DataValue, Department, Indicator, Kind, Status
 from metrics.periods import parse_period
 from reports.dashboard import figures as selectors
+from reports.dashboard import presentation
 from reports.reporting.models import REPORTED_STATES, MonthlyReport, ReportState, allow_state_changes
 from tests.factories import DataValueFactory, DepartmentFactory, IndicatorFactory
 
@@ -83,6 +84,24 @@ def test_anti_fraud_cases_card_shows_127_and_a_good_fall_of_11_81_percent(client
     assert "127<small>件</small>" in card
     assert "同比下降11.81%" in card
     assert "kpi-change good" in card and "↓" in card
+
+
+def test_a_change_that_rounds_to_nothing_is_flat_and_neutral_on_its_card_and_not_a_mover(
+    client, login_as, nearly_flat_cases
+):
+    """100001 against 100000 is +0.001 %: 持平, neither good nor bad (it once showed "▲ 持平" as good)."""
+    login_as("leader")
+    response, page = _page(client, period="2023H1")
+    before, after = page.split(f'data-indicator="{nearly_flat_cases}"', 1)
+    card = re.split("</a>|</div>", after)[0]
+    assert "100,001<small>件</small>" in card
+    assert "同比持平" in card
+    assert "kpi-change neutral" in card and "kpi tone-neutral" in before[-200:]
+    assert "→" in card and "↑" not in card and "↓" not in card and "▲" not in card
+    data = response.context["data"]
+    assert nearly_flat_cases not in {f.indicator.code for f in data.good_movers + data.bad_movers}
+    movers = page.split('id="movers"')[1].split("</section>")[0]
+    assert "发生电信网络诈骗案件" not in movers
 
 
 def test_a_percentage_card_changes_in_percentage_points(client, login_as):
@@ -344,7 +363,9 @@ def test_page_shows_completeness_and_movers(client, login_as):
 
 
 def test_without_a_detail_table_cards_are_not_dead_links(client, login_as, monkeypatch):
-    monkeypatch.setattr(selectors, "DETAIL_ROUTES", {"breakdown": [("no_such_page", False)], "trend": [], "area": []})
+    monkeypatch.setattr(
+        presentation, "DETAIL_ROUTES", {"breakdown": [("no_such_page", False)], "trend": [], "area": []}
+    )
     login_as("leader")
     _response, page = _page(client)
     assert '<a class="kpi' not in page and 'class="kpi tone-' in page
@@ -376,10 +397,12 @@ def test_every_card_and_chart_links_to_its_detail_table(client, login_as):
 @pytest.mark.urls("tests.reports.urls_with_tables")
 def test_the_summary_table_is_the_fallback_for_a_missing_indicator_table(monkeypatch):
     monkeypatch.setattr(
-        selectors, "DETAIL_ROUTES", {**selectors.DETAIL_ROUTES, "trend": [("gone", True), ("summary_table", False)]}
+        presentation,
+        "DETAIL_ROUTES",
+        {**presentation.DETAIL_ROUTES, "trend": [("gone", True), ("summary_table", False)]},
     )
     cases = Indicator.objects.select_related("area").get(code="anti_fraud.cases")
-    url = selectors.detail_url(
+    url = presentation.detail_url(
         "trend", period=parse_period("2023H1"), scope=Scope(), indicator=cases, include_submitted=True
     )
     assert url == "/tables/summary/?period=2023H1&include_submitted=1&area=anti_fraud"

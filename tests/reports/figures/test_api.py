@@ -74,6 +74,20 @@ def test_numbers_are_json_numbers_and_blanks_are_null(reviewer_client):
             assert figure[key] is None or isinstance(figure[key], int | float), (figure["code"], key)
 
 
+def test_each_figure_says_its_direction_and_whether_that_is_good(reviewer_client):
+    figures = by_code(reviewer_client.get(URL, {"period": "2023H1"}).json())
+    cases = figures["anti_fraud.cases"]  # fewer cases is better
+    assert (cases["direction"], cases["is_good"]) == ("down", True)
+    blank = figures["leadership.major_matter_filings"]
+    assert (blank["direction"], blank["is_good"]) == (None, None)
+
+
+def test_a_change_that_rounds_to_nothing_is_flat_and_neutral_in_the_api(reviewer_client, nearly_flat_cases):
+    cases = by_code(reviewer_client.get(URL, {"period": "2023H1"}).json())[nearly_flat_cases]
+    assert (cases["value"], cases["previous"], cases["yoy_pct"]) == (100001, 100000, 0)
+    assert cases["direction"] == "flat" and cases["is_good"] is None
+
+
 def test_percentages_have_no_yoy_pct_but_a_change_in_points(reviewer_client):
     rate = by_code(reviewer_client.get(URL, {"period": "2023H1"}).json())["enforcement.conclusion_rate"]
     assert rate["yoy_pct"] is None

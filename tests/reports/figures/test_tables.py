@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from metrics.models import DataValue, Indicator, Status
-from reports.figures.serializers import neutralise, plain, to_csv, to_xlsx
+from reports.figures.serializers import cell_text, neutralise, to_csv, to_xlsx
 from tests.factories import AreaFactory, DataValueFactory, DepartmentFactory, IndicatorFactory, grow_catalogue
 
 pytestmark = pytest.mark.django_db
@@ -376,9 +376,9 @@ def test_neutralise(value, expected):
 
 def test_numbers_are_never_neutralised():
     assert neutralise(Decimal("-11.81")) == Decimal("-11.81")
-    assert plain(Decimal("-11.81")) == "-11.81"
-    assert plain(Decimal("1043.5000")) == "1043.5"
-    assert plain(Decimal("100")) == "100"
+    assert cell_text(Decimal("-11.81")) == "-11.81"
+    assert cell_text(Decimal("1043.5000")) == "1043.5"
+    assert cell_text(Decimal("100")) == "100"
     assert to_csv([["a"], [Decimal(-3)]]).splitlines()[1] == "-3"
     sheet = load_workbook(io.BytesIO(to_xlsx([["a"], [Decimal("-3.25")], ["=A1"]], title="t"))).active
     assert sheet["A2"].value == -3.25 and sheet["A3"].value == "'=A1"
@@ -521,3 +521,11 @@ def test_xlsx_and_csv_keep_numbers_and_never_write_a_formula(rows):
             else:
                 assert Decimal(str(cell.value)) == pytest.approx(Decimal(value))
                 assert Decimal(csv_cell) == Decimal(value)
+
+
+def test_a_change_that_rounds_to_nothing_is_flat_and_neutral_in_the_table(leader, nearly_flat_cases):
+    page = leader.get(SUMMARY, {"period": "2023H1"}).content.decode()
+    row = page.split(f'data-code="{nearly_flat_cases}"')[1].split("</tr>")[0]
+    cell = re.search(r'<span class="yoy ([a-z]+)" title="([^"]*)">([^<]*)</span>', row)
+    assert cell.groups() == ("neutral", "同比持平", "持平")
+    assert "▲" not in row and "▼" not in row

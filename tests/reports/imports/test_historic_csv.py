@@ -53,21 +53,6 @@ def empty_database():
 # --- the format ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (None, ""),
-        (Decimal("12.0000"), "12"),
-        (Decimal("0.0000"), "0"),
-        (Decimal("32.9600"), "32.96"),
-        (Decimal("1E+3"), "1000"),
-        (Decimal("0.0001"), "0.0001"),
-    ],
-)
-def test_values_are_written_without_exponent_or_trailing_zeros(value, text):
-    assert csvfile.format_value(value) == text
-
-
 def test_rows_read_the_same_with_or_without_bom():
     text = HEADER + 'police,security.terror_cases,2023-05,3,"说明,含逗号"\n'
     plain = csvfile.read_rows(text.encode(), max_bytes=10**6, max_rows=10)

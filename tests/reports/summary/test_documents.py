@@ -202,3 +202,13 @@ def test_pdf_has_every_figure_a4_pages_and_only_embedded_cjk_fonts(demo, tmp_pat
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True).stdout.decode()
     assert "A4" in info
     assert re.search(r"—\s*1\s*—", text)
+
+
+def test_a_change_that_rounds_to_nothing_is_written_as_flat(demo, nearly_flat_cases):
+    """100001 against 100000 (+0.001 %) reads 同比持平 in the document, not 上升0.00%."""
+    from reports.summary.models import SummaryTemplate
+    from reports.summary.selectors import render_summary
+
+    body = f"案件【{nearly_flat_cases}】，【{nearly_flat_cases}|同比】；【{nearly_flat_cases}|增减】。"
+    text = render_summary(SummaryTemplate(period="2023H1", title="总结", body=body)).text
+    assert "案件100001件，同比持平；持平。" in text

@@ -6,15 +6,13 @@ import pytest
 
 from metrics.aggregation import Figure
 from metrics.models import Indicator, Kind
+from reports.summary.filling import FillContext, fill_blocks, fill_placeholder
 from reports.summary.placeholders import (
     HEADING1,
     HEADING2,
     PARAGRAPH,
-    FillContext,
     Placeholder,
     check_template,
-    fill_blocks,
-    fill_placeholder,
     parse_placeholder,
     parse_template,
 )

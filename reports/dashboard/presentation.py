@@ -1,0 +1,136 @@
+"""How the dashboard shows its figures: formatted cards and list items, target progress, the period
+picker, and where cards and charts lead. The figures themselves come from reports.dashboard.figures.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+
+from metrics.formatting import change_phrase, format_pct, format_value, tone
+from metrics.periods import Period
+
+# --- where cards and charts lead ---------------------------------------------------------------
+
+# The one place that says where the dashboard leads: for each link, the table routes (issue 4) to
+# try in order, each with whether it takes the indicator's code. The first route that exists wins;
+# with none, cards and charts are not links.
+DETAIL_ROUTES = {
+    "breakdown": [("breakdown_table", True), ("summary_table", False)],  # cards, breakdown charts, lists
+    "trend": [("monthly_table", True), ("summary_table", False)],  # trend charts
+    "area": [("summary_table", False)],
+}
+
+
+def detail_url(kind, *, period, scope, indicator, include_submitted=False):
+    """The detail table behind a card or chart (`kind`: breakdown, trend or area); None while none exists.
+
+    The tables read the same parameters as the dashboard: period, department, include_submitted,
+    and the summary table the area.
+    """
+    query = {"period": period.code}
+    if scope.code:
+        query["department"] = scope.code
+    if include_submitted:
+        query["include_submitted"] = "1"
+    for name, by_code in DETAIL_ROUTES[kind]:
+        try:
+            url = reverse(name, kwargs={"code": indicator.code}) if by_code else reverse(name)
+        except NoReverseMatch:
+            continue
+        if not by_code:
+            query["area"] = indicator.area.code
+        return f"{url}?{urlencode(query)}"
+    return None
+
+
+def detail_links(indicator, *, period, scope, include_submitted=False):
+    """{kind: url or None} for one indicator."""
+    return {
+        kind: detail_url(kind, period=period, scope=scope, indicator=indicator, include_submitted=include_submitted)
+        for kind in DETAIL_ROUTES
+    }
+
+
+# --- the period picker ---------------------------------------------------------------------------
+
+
+def period_choices(latest, current=None):
+    """(code, label) of the years, half-years and quarters up to the latest month, newest first.
+
+    `current` is added first when it is none of them (e.g. a range typed into the address).
+    """
+    choices = []
+    for year in range(latest.year, latest.year - 3, -1):
+        candidates = [Period.half(year, 2), Period.half(year, 1), Period.year(year)]
+        candidates += [Period.quarter(year, q) for q in (4, 3, 2, 1)]
+        choices += [(p.code, p.label) for p in candidates if p.first <= latest]
+    if current is not None and current.code not in {code for code, _label in choices}:
+        choices.insert(0, (current.code, current.label))
+    return choices
+
+
+# --- display ------------------------------------------------------------------------------------
+
+ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
+
+
+@dataclass
+class Shown:
+    """A figure ready for a card or a list: formatted value, 同比 phrase, arrow and tone."""
+
+    figure: object
+    value: str
+    change: str
+    arrow: str
+    tone: str  # "good", "bad" or "neutral"
+    url: str | None
+    elsewhere: bool = False  # missing in a department's view because other departments enter it
+
+    @property
+    def indicator(self):
+        return self.figure.indicator
+
+    @property
+    def comparable(self):
+        """Whether there is a 同比 to show (a figure now and one a year ago)."""
+        return self.figure.change is not None
+
+
+def shown(figure, url=None, elsewhere=False):
+    """Format one figure for display with metrics.formatting (percentages change in 个百分点).
+
+    `elsewhere`: see Dashboard.entered_elsewhere.
+    """
+    return Shown(
+        elsewhere=elsewhere,
+        figure=figure,
+        value=format_value(figure.value, figure.indicator, with_unit=False),
+        change=change_phrase(figure),
+        arrow=ARROWS.get(figure.direction, ""),
+        tone=tone(figure),
+        url=url,
+    )
+
+
+@dataclass
+class Progress:
+    """A target's progress: value of target, completion %, and how much of the year has passed."""
+
+    shown: Shown
+    target: str
+    completion: str
+    bar_pct: float  # 0–100, for the bar's width
+    time_pct: float  # share of the year the period reaches
+
+
+def target_progress(figure, period, url=None):
+    """A figure with a target as its progress bar: completion against the share of the year gone."""
+    completion = figure.completion_pct
+    return Progress(
+        shown=shown(figure, url),
+        target=format_value(figure.target, figure.indicator, with_unit=False),
+        completion=format_pct(completion),
+        bar_pct=float(min(completion, 100)) if completion is not None else 0.0,
+        time_pct=round(period.last.month * 100 / 12, 1),
+    )

@@ -1,0 +1,160 @@
+"""Filling a parsed summary template with figures: placeholders become Segments. Pure functions, no database.
+
+Figures are written by metrics.formatting (document_value, change_phrase …); a figure
+nobody reported becomes ``【缺数：指标 · 责任单位】``, never 0.
+"""
+
+from dataclasses import dataclass, field, replace
+
+from django.utils.translation import gettext as _
+
+from metrics.formatting import (
+    CHANGE_PLACES,
+    MISSING,
+    change_phrase,
+    change_size,
+    change_verb,
+    completion_text,
+    document_value,
+)
+from reports.summary.placeholders import PLACEHOLDER_RE, parse_placeholder
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of filled text: plain text, a figure, a special word, or a missing figure's marker."""
+
+    text: str
+    kind: str = "text"  # text | figure | special | missing
+    code: str = ""
+    raw: str = ""
+    number: int = 0  # missing figures are numbered 1, 2 … through the document
+
+    @property
+    def missing(self):
+        return self.kind == "missing"
+
+
+@dataclass
+class FillContext:
+    """What filling needs, already fetched: figures by code, who reports each code, the special words."""
+
+    figures: dict
+    catalogue: dict
+    responsible: dict = field(default_factory=dict)
+    specials: dict = field(default_factory=dict)
+
+
+def fill_specials(text, specials):
+    """Only the special words (【县名】【期间】…) of a text filled; other placeholders stay as typed."""
+
+    def one(match):
+        placeholder, _reasons = parse_placeholder((match.group(1) or match.group(2) or "").strip(), raw=match.group(0))
+        return specials.get(placeholder.special, match.group(0)) if placeholder.special else match.group(0)
+
+    return PLACEHOLDER_RE.sub(one, text or "")
+
+
+def missing_marker(name, who="", what=""):
+    """【缺数：重大事项请示报告备案 · 县委政法委】."""
+    label = f"{name}{what}"
+    return (
+        _("【缺数：%(label)s · %(who)s】") % {"label": label, "who": who}
+        if who
+        else _("【缺数：%(label)s】") % {"label": label}
+    )
+
+
+def fill_placeholder(placeholder, context):
+    """One placeholder as a Segment."""
+    if placeholder.special:
+        return Segment(context.specials.get(placeholder.special, ""), "special", raw=placeholder.raw)
+    code = context.catalogue.get(placeholder.key)
+    figure = context.figures.get(code)
+    if figure is None:
+        return Segment(missing_marker(placeholder.key), "missing", code or "", placeholder.raw)
+    indicator = figure.indicator
+    who = context.responsible.get(code, "")
+
+    def missing(what=""):
+        return Segment(missing_marker(indicator.name, who, what), "missing", code, placeholder.raw)
+
+    def value_text(value):
+        return document_value(
+            value,
+            indicator,
+            decimals=placeholder.decimals,
+            with_unit=placeholder.with_unit,
+            in_wan=placeholder.in_wan,
+        )
+
+    show = placeholder.show
+    if show == "name":
+        return Segment(indicator.name, "figure", code, placeholder.raw)
+    if show in ("value", "yoy", "verb", "size", "completion") and figure.value is None:
+        return missing()
+    if show == "value":
+        text = value_text(figure.value)
+    elif show == "previous":
+        if figure.previous is None:
+            return missing(_("（上年同期）"))
+        text = value_text(figure.previous)
+    elif show == "target":
+        if figure.target is None:
+            return missing(_("（年度目标）"))
+        text = value_text(figure.target)
+    elif show == "completion":
+        if figure.target is None:
+            return missing(_("（年度目标）"))
+        text = completion_text(figure, decimals=placeholder.decimals)
+    else:
+        if figure.previous is None:
+            return missing(_("（上年同期）"))
+        decimals = CHANGE_PLACES if placeholder.decimals is None else placeholder.decimals
+        if show == "verb":
+            text = change_verb(figure)
+        elif show == "size":
+            text = change_size(figure, decimals=decimals)
+        else:
+            text = change_phrase(figure, decimals=decimals)
+    if text == MISSING:
+        return missing(_("（上年同期）") if show in ("verb", "size") else "")
+    return Segment(text, "figure", code, placeholder.raw)
+
+
+def fill_parts(parts, context):
+    """Parts (text and placeholders) → Segments, neighbouring text merged."""
+    segments = []
+    for part in parts:
+        segment = Segment(part) if isinstance(part, str) else fill_placeholder(part, context)
+        if segment.kind == "text" and segments and segments[-1].kind == "text":
+            segments[-1] = Segment(segments[-1].text + segment.text)
+        else:
+            segments.append(segment)
+    return segments
+
+
+@dataclass
+class FilledBlock:
+    kind: str
+    lead: list
+    segments: list
+    line: int
+
+    @property
+    def text(self):
+        return "".join(s.text for s in [*self.lead, *self.segments])
+
+
+def fill_blocks(blocks, context):
+    """Blocks → FilledBlocks with every placeholder filled or marked missing (missing ones numbered in order)."""
+    filled = [FilledBlock(b.kind, fill_parts(b.lead, context), fill_parts(b.parts, context), b.line) for b in blocks]
+    count = 0
+    for block in filled:
+        for name in ("lead", "segments"):
+            segments = getattr(block, name)
+            for n, segment in enumerate(segments):
+                if segment.missing:
+                    count += 1
+                    segments[n] = replace(segment, number=count)
+    return filled
