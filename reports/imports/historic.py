@@ -22,6 +22,8 @@ from reports.imports.errors import ImportFileError
 from reports.imports.services import ImportPermissionError, closed_reason
 from reports.permissions import can_import_historic, users_who_may_import_historic
 from reports.reporting import selectors, workflow
+from reports.reporting.actions import ACTIONS
+from reports.reporting.errors import ReportError
 from reports.reporting.models import EDITABLE_STATES, MonthlyReport, ReportAction, ReportState
 
 MAX_NOTE = workflow.MAX_NOTE
@@ -96,7 +98,7 @@ def import_historic_csv(*, data, user, today=None, dry_run=False):
     """
     today = today or timezone.localdate()
     if user is None or not can_import_historic(user):
-        raise ImportPermissionError(str(workflow.ACTIONS[ReportAction.HISTORIC].forbidden))
+        raise ImportPermissionError(str(ACTIONS[ReportAction.HISTORIC].forbidden))
     rows = csvfile.read_rows(data, max_bytes=settings.IMPORT_CSV_MAX_BYTES, max_rows=settings.IMPORT_MAX_ROWS)
     problems, good = _csv_row_problems(rows, today=today)
 
@@ -175,7 +177,7 @@ def _write_historic(work, *, user, today):
                 comment=comment,
                 today=today,
             )
-        except workflow.ReportError as error:
+        except ReportError as error:
             raise ImportFileError(error.message) from error
 
 

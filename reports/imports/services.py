@@ -34,6 +34,7 @@ from reports.imports.errors import ImportFileError
 from reports.imports.models import ImportBatch
 from reports.permissions import can_import_department
 from reports.reporting import selectors, workflow
+from reports.reporting.errors import ReportError
 from reports.reporting.models import MonthlyReport, ReportAction, ReportState
 
 NEW, CHANGED, UNCHANGED, REFUSED = "new", "changed", "unchanged", "refused"
@@ -359,7 +360,7 @@ def commit_batch(*, batch, user, fingerprint, today=None):
         report = workflow.get_or_create_report(department=plan.department, month=month, today=today)
         try:
             workflow.perform(ReportAction.IMPORT, report=report, user=user, values=values, comment=comment, today=today)
-        except workflow.ReportError as error:
+        except ReportError as error:
             raise ImportFileError(error.message) from error
     batch.committed_at = timezone.now()
     batch.counts = plan.counts

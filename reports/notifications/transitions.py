@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from reports.notifications.models import NotificationKind
 from reports.notifications.services import notify
 from reports.permissions import users_who_may_review, users_who_report_for
+from reports.reporting.actions import ACTIONS, REVIEWERS
 from reports.reporting.models import ReportAction, ReportEvent
-from reports.reporting.workflow import ACTIONS, REVIEWERS
 
 KINDS = {
     ReportAction.SUBMIT: NotificationKind.SUBMITTED,

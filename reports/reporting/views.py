@@ -20,7 +20,8 @@ from metrics.models import Department
 from metrics.periods import PeriodError, add_months, first_of_month, last_month_over, month_of, parse_month
 from metrics.validation import validate
 from reports.permissions import can_edit_department, can_report, can_review, can_see_all, can_view_department
-from reports.reporting import selectors, workflow
+from reports.reporting import errors, selectors, workflow
+from reports.reporting.actions import ACTIONS
 from reports.reporting.forms import EntryForm
 from reports.reporting.models import MonthlyReport, ReportAction, ReportState
 
@@ -149,7 +150,7 @@ def _save(request, department, month):
         raise PermissionDenied(_("您只能填报本单位的月报。"))
     try:
         report = workflow.get_or_create_report(department=department, month=month)
-    except workflow.InvalidMonth as error:
+    except errors.InvalidMonth as error:
         messages.error(request, error.message)
         return redirect("entry_list")
     indicators = selectors.department_indicators(department)
@@ -166,18 +167,18 @@ def _save(request, department, month):
             notes=form.notes,
             version=request.POST.get("version", ""),
         )
-    except workflow.StaleReport as error:
+    except errors.StaleReport as error:
         messages.error(request, error.message)
         report.refresh_from_db()
         report.mark_stored()
         return render(
             request, "reports/entry.html", _entry_context(request, report, form=form, stale=error), status=409
         )
-    except workflow.InvalidValues as error:
+    except errors.InvalidValues as error:
         form.errors.update(error.errors)
         messages.error(request, error.message)
         return render(request, "reports/entry.html", _entry_context(request, report, form=form), status=400)
-    except (workflow.TransitionError, workflow.InvalidMonth) as error:
+    except (errors.TransitionError, errors.InvalidMonth) as error:
         messages.error(request, error.message)
         return redirect(report_url(report))
 
@@ -201,20 +202,20 @@ def _submit(request, report, form, saved):
             user=request.user,
             confirmed_blanks=request.POST.getlist("confirmed_blank"),
         )
-    except workflow.BlanksNotConfirmed as error:
+    except errors.BlanksNotConfirmed as error:
         # Not an error: the draft is saved, and the page asks for the confirmation.
         messages.warning(request, _("草稿已保存。") + error.message)
         return render(request, "reports/entry.html", _entry_context(request, report, blanks=error.blanks))
-    except workflow.InvalidValues as error:
+    except errors.InvalidValues as error:
         messages.warning(request, _("草稿已保存。") + error.message)
         context = _entry_context(request, report, violations=error.violations)
         for row in (r for _area, rows in context["groups"] for r in rows):
             row.errors = error.errors.get(row.indicator.code, [])
         return render(request, "reports/entry.html", context, status=400)
-    except workflow.ReportError as error:
+    except errors.ReportError as error:
         messages.error(request, error.message)
         return redirect(report_url(report))
-    done = str(workflow.ACTIONS[ReportAction.SUBMIT].done) % {"report": report}
+    done = str(ACTIONS[ReportAction.SUBMIT].done) % {"report": report}
     unexplained = [code for code in saved.warnings if not form.notes.get(code)]
     if unexplained:
         done += _("其中 %(n)d 项数据明显异常且未在备注中说明，审核时可能被退回。") % {"n": len(unexplained)}
@@ -224,7 +225,7 @@ def _submit(request, report, form, saved):
 
 def _act(request, report, action, *, page):
     """Carry out a state action posted from `page`; back to the report (or the queue after a review)."""
-    spec = workflow.ACTIONS.get(action)
+    spec = ACTIONS.get(action)
     if spec is None or spec.page != page or report.pk is None:
         messages.error(request, _("无法识别的操作：%(action)s。") % {"action": (action or "")[:40]})
         return redirect(report_url(report))
@@ -236,8 +237,8 @@ def _act(request, report, action, *, page):
             version=request.POST.get("version", ""),
             reason=request.POST.get("reason", ""),
         )
-    except workflow.ReportError as error:
-        if isinstance(error, workflow.PermissionDenied):
+    except errors.ReportError as error:
+        if isinstance(error, errors.PermissionDenied):
             raise  # 403, as for any forbidden request
         messages.error(request, error.message)
         return redirect(report_url(report))

@@ -6,7 +6,7 @@ A monthly report moves through (reports.reporting.models.ReportState)::
                     ↑  ←withdraw─┘ │                │
                     └── 已退回 ←return┘     ←reopen──┘
 
-`ACTIONS` is the table: for each action the states it starts from, the state it
+`ACTIONS` (reports.reporting.actions) is the table: for each action the states it starts from, the state it
 leads to, who may take it (a predicate of reports.permissions), whether it
 needs a reason, and who is told afterwards. Everything else follows from it:
 
@@ -30,238 +30,36 @@ save or update that does, unless it runs inside this module's
 """
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from metrics.models import DataValue, Status
+from metrics.models import DataValue
 from metrics.periods import first_of_month
 from metrics.services import write_values
 from metrics.validation import check_value, spec_for, validate
-from reports.permissions import can_edit_department, can_import_department, can_import_historic, can_review
 from reports.reporting import selectors
-from reports.reporting.models import (
-    EDITABLE_STATES,
-    MonthlyReport,
-    ReportAction,
-    ReportEvent,
-    ReportState,
-    allow_state_changes,
+from reports.reporting.actions import ACTIONS, LOCKED, STATUS_FOR_STATE, UNDER_REVIEW, WRITES_VALUES
+from reports.reporting.errors import (
+    BlanksNotConfirmed,
+    InvalidMonth,
+    InvalidValues,
+    PermissionDenied,
+    StaleReport,
+    TransitionError,
 )
+from reports.reporting.models import MonthlyReport, ReportAction, ReportEvent, ReportState, allow_state_changes
 
 MAX_NOTE = 500
 # How many blank indicators a refusal names (the page lists them all).
 BLANKS_NAMED = 5
 
 
-class ReportError(Exception):
-    """A refused workflow call; `message` is shown to the user as is."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-class TransitionError(ReportError):
-    """The report's state does not allow this action."""
-
-
-class PermissionDenied(ReportError, DjangoPermissionDenied):
-    """The user may not do this to this department's report (views answer 403)."""
-
-
-class InvalidMonth(ReportError):
-    """A month in the future, or not a first-of-month date."""
-
-
-class InvalidValues(ReportError):
-    """Figures that fail validation: `errors` {code: [message]}, `violations` cross-field rules."""
-
-    def __init__(self, message, *, errors=None, violations=None):
-        super().__init__(message)
-        self.errors = errors or {}
-        self.violations = violations or []
-
-
-class BlanksNotConfirmed(ReportError):
-    """A submission with empty boxes that the user has not confirmed as unavailable; `blanks` are the indicators."""
-
-    def __init__(self, message, *, blanks):
-        super().__init__(message)
-        self.blanks = blanks
-
-
-class StaleReport(ReportError):
-    """Someone changed the report since `seen_version`; `changes` and `events` say what."""
-
-    def __init__(self, message, *, report, seen_version, changes, events):
-        super().__init__(message)
-        self.report = report
-        self.seen_version = seen_version
-        self.changes = changes
-        self.events = events
-
-
-# Who is told after an action (reports.notifications.transitions).
-REVIEWERS, CLERKS = "reviewers", "clerks"
-
 # Sent after the commit of every recorded action, with `event_id`; the notifications listen.
 transitioned = Signal()
-
-
-def _may_enter(user, report):
-    return can_edit_department(user, report.department_id)
-
-
-def _may_review(user, report):
-    return can_review(user)
-
-
-def _may_import(user, report):
-    return can_import_department(user, report.department_id)
-
-
-def _may_import_historic(user, report):
-    return can_import_historic(user)
-
-
-@dataclass(frozen=True)
-class Action:
-    """One row of the workflow table."""
-
-    name: str
-    from_states: tuple
-    to_state: str | None  # None: the state stays (a save), except that 未填报 becomes 草稿
-    may: Callable
-    forbidden: str  # why a user without permission is refused
-    wrong_state: str  # why the action is refused in another state; %(state)s is the current one
-    done: str  # what the page says afterwards; %(report)s is the report
-    needs_reason: str = ""  # the request for a reason, when one is required
-    notify: str = ""  # REVIEWERS or CLERKS
-    page: str = ""  # where the button is: "entry" (the clerk's form), "review", or "" (not a button)
-
-    @property
-    def label(self):
-        return ReportAction(self.name).label
-
-    def target(self, state):
-        if self.to_state is not None:
-            return self.to_state
-        return ReportState.DRAFT if state == ReportState.NOT_STARTED else state
-
-
-_ENTER_ONLY = gettext_lazy("您只能填报本单位的月报。")
-_REVIEW_ONLY = gettext_lazy("只有审核员可以审核月报。")
-_LOCKED = gettext_lazy("本月报已审核锁定，不能修改；如需更正，请联系审核员重新打开。")
-_UNDER_REVIEW = gettext_lazy("本月报已上报，正在审核中，不能修改；如需更正，请联系审核员退回。")
-
-ACTIONS = {
-    action.name: action
-    for action in (
-        Action(
-            ReportAction.SAVE,
-            from_states=EDITABLE_STATES,
-            to_state=None,
-            may=_may_enter,
-            forbidden=_ENTER_ONLY,
-            wrong_state=gettext_lazy("本月报当前为“%(state)s”，不能修改。"),
-            done=gettext_lazy("草稿已保存。"),
-            page="entry",
-        ),
-        Action(
-            ReportAction.SUBMIT,
-            from_states=(ReportState.DRAFT, ReportState.RETURNED),
-            to_state=ReportState.SUBMITTED,
-            may=_may_enter,
-            forbidden=_ENTER_ONLY,
-            wrong_state=gettext_lazy("本月报当前为“%(state)s”，不能上报。"),
-            done=gettext_lazy("已上报%(report)s，等待审核。"),
-            notify=REVIEWERS,
-            page="entry",
-        ),
-        Action(
-            ReportAction.WITHDRAW,
-            from_states=(ReportState.SUBMITTED,),
-            to_state=ReportState.DRAFT,
-            may=_may_enter,
-            forbidden=_ENTER_ONLY,
-            wrong_state=gettext_lazy("只有已上报、尚未审核的月报可以撤回（当前：%(state)s）。"),
-            done=gettext_lazy("已撤回%(report)s，可修改后重新上报。"),
-            page="entry",
-        ),
-        Action(
-            ReportAction.RETURN,
-            from_states=(ReportState.SUBMITTED,),
-            to_state=ReportState.RETURNED,
-            may=_may_review,
-            forbidden=_REVIEW_ONLY,
-            wrong_state=gettext_lazy("只有已上报的月报可以退回（当前：%(state)s）。"),
-            done=gettext_lazy("已退回：%(report)s，填报员将看到退回原因。"),
-            needs_reason=gettext_lazy("请填写退回原因，填报员将看到这段说明。"),
-            notify=CLERKS,
-            page="review",
-        ),
-        Action(
-            ReportAction.APPROVE,
-            from_states=(ReportState.SUBMITTED,),
-            to_state=ReportState.APPROVED,
-            may=_may_review,
-            forbidden=_REVIEW_ONLY,
-            wrong_state=gettext_lazy("只有已上报的月报可以审核通过（当前：%(state)s）。"),
-            done=gettext_lazy("已审核通过：%(report)s。"),
-            notify=CLERKS,
-            page="review",
-        ),
-        Action(
-            ReportAction.REOPEN,
-            from_states=(ReportState.APPROVED,),
-            to_state=ReportState.RETURNED,
-            may=_may_review,
-            forbidden=_REVIEW_ONLY,
-            wrong_state=gettext_lazy("只有已审核的月报可以重新打开（当前：%(state)s）。"),
-            done=gettext_lazy("已重新打开：%(report)s，填报员可修改后重新上报。"),
-            needs_reason=gettext_lazy("请填写重新打开的原因，填报员将看到这段说明。"),
-            notify=CLERKS,
-            page="review",
-        ),
-        Action(
-            ReportAction.IMPORT,
-            from_states=EDITABLE_STATES,
-            to_state=None,
-            may=_may_import,
-            forbidden=gettext_lazy("您只能导入本单位的数据。"),
-            wrong_state=gettext_lazy("本月报当前为“%(state)s”，不能导入。"),
-            done=gettext_lazy("已导入：%(report)s。"),
-        ),
-        Action(
-            ReportAction.HISTORIC,
-            from_states=EDITABLE_STATES,
-            to_state=ReportState.APPROVED,
-            may=_may_import_historic,
-            forbidden=gettext_lazy("历史数据只能由管理员导入。"),
-            wrong_state=gettext_lazy("本月报当前为“%(state)s”，不能导入历史数据。"),
-            done=gettext_lazy("历史数据已导入：%(report)s。"),
-        ),
-    )
-}
-
-# Actions that write figures.
-WRITES_VALUES = (ReportAction.SAVE, ReportAction.IMPORT, ReportAction.HISTORIC)
-
-# The state every value of a report has (aggregation filters on DataValue.status).
-STATUS_FOR_STATE = {
-    ReportState.NOT_STARTED: Status.DRAFT,
-    ReportState.DRAFT: Status.DRAFT,
-    ReportState.RETURNED: Status.DRAFT,
-    ReportState.SUBMITTED: Status.SUBMITTED,
-    ReportState.APPROVED: Status.APPROVED,
-}
 
 
 @dataclass
@@ -301,9 +99,9 @@ def refusal(action, *, state, month=None, today=None):
         return ""
     if action in WRITES_VALUES:
         if state == ReportState.APPROVED:
-            return str(_LOCKED)
+            return str(LOCKED)
         if state == ReportState.SUBMITTED:
-            return str(_UNDER_REVIEW)
+            return str(UNDER_REVIEW)
     if action == ReportAction.SUBMIT and state == ReportState.NOT_STARTED:
         return _("本月报尚未填写，不能上报。")
     return str(spec.wrong_state) % {"state": ReportState(state).label}

@@ -9,8 +9,9 @@ from django.db import connection, connections
 
 from metrics.models import DataValue
 from reports.reporting import workflow
+from reports.reporting.errors import StaleReport
 from reports.reporting.models import MonthlyReport, ReportAction, ReportEvent
-from reports.reporting.workflow import StaleReport, get_or_create_report
+from reports.reporting.workflow import get_or_create_report
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

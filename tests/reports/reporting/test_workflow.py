@@ -10,6 +10,15 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 
 from metrics.models import DataValue, Status
 from reports.reporting import workflow
+from reports.reporting.actions import ACTIONS
+from reports.reporting.errors import (
+    BlanksNotConfirmed,
+    InvalidMonth,
+    InvalidValues,
+    PermissionDenied,
+    StaleReport,
+    TransitionError,
+)
 from reports.reporting.models import (
     MonthlyReport,
     ReportAction,
@@ -18,15 +27,7 @@ from reports.reporting.models import (
     StateChangeOutsideWorkflow,
     allow_state_changes,
 )
-from reports.reporting.workflow import (
-    BlanksNotConfirmed,
-    InvalidMonth,
-    InvalidValues,
-    PermissionDenied,
-    StaleReport,
-    TransitionError,
-    get_or_create_report,
-)
+from reports.reporting.workflow import get_or_create_report
 from tests.factories import ClerkFactory
 
 pytestmark = pytest.mark.django_db
@@ -520,7 +521,7 @@ def test_available_actions_follow_the_table(unit):
 def test_every_action_of_the_table_is_refused_in_every_other_state(unit):
     """perform() follows the table for every (action, state) pair: nothing is written where the table says no."""
     admin = unit["admin"]  # may take every page action, so only the state decides
-    for action, spec in workflow.ACTIONS.items():
+    for action, spec in ACTIONS.items():
         for state in ReportState.values:
             if state in spec.from_states:
                 continue
