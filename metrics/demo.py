@@ -1,21 +1,28 @@
 """The demo county: its catalogue (from metrics/data/*.csv) and deterministic monthly values.
 
-Values for 2022-01 to 2023-06 are made so that the 2023 half-year adds up to
-the 2023 half-year report exactly: January–June sum to the report's figure
-(flow) or June holds it (stock, rate); where the report states a 同比, the
-2022 half-year is chosen so that it rounds to the same two decimals; where the
-report left a blank, 2023 H1 stays empty. Everything is derived from the
-indicator's code, so every run produces the same numbers.
+The catalogue files are the sheets of the catalogue workbook (README, 指标目录):
+areas, departments, indicators (with the report's figures beside them), forms,
+form_indicators and assignments. Values for 2022-01 to 2023-06 are made so that
+the 2023 half-year adds up to the 2023 half-year report exactly: January–June
+sum to the report's figure (flow) or June holds it (stock, rate); where the
+report states a 同比, the 2022 half-year is chosen so that it rounds to the
+same two decimals; where the report left a blank, 2023 H1 stays empty. The
+county's figure of each month is then split between the departments that
+report the indicator (its forms' assignments), so that they add up to it
+exactly. Everything is derived from the codes, so every run produces the same numbers.
 """
 
 import csv
 import datetime
 import random
 import zlib
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from .assignments import Node, resolve
+from .forms import Form, FormAssignment, FormIndicator
 from .models import MONEY_UNIT, PERCENT_UNIT, Area, DataValue, Department, Indicator, Kind, ValidationRule
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -46,7 +53,6 @@ class IndicatorRow:
     kind: str
     numerator: str
     denominator: str
-    department: str
     better: str
     h1_2023: Decimal | None
     yoy_pct: Decimal | None
@@ -88,7 +94,6 @@ def indicator_rows():
             kind=r["kind"],
             numerator=r["numerator"],
             denominator=r["denominator"],
-            department=r["department"],
             better=r["better"],
             h1_2023=_decimal_or_none(r["h1_2023"]),
             yoy_pct=_decimal_or_none(r["yoy_pct"]),
@@ -100,13 +105,21 @@ def indicator_rows():
 
 
 def load_catalogue():
-    """Create or update areas, departments and indicators from metrics/data; idempotent."""
+    """Create or update areas, departments, indicators and forms from metrics/data; idempotent.
+
+    The demo's forms hold exactly the indicators and assignments of the files
+    (rows an earlier version left are removed); nothing else is deleted.
+    """
     for order, row in enumerate(_read("areas.csv"), start=1):
         _upsert(Area, row["code"], name=row["name"], order=int(row["order"] or order), core=row["core"] == "yes")
-    for order, row in enumerate(_read("departments.csv"), start=1):
+    department_rows = _read("departments.csv")
+    for order, row in enumerate(department_rows, start=1):
         _upsert(Department, row["code"], name=row["name"], kind=row["kind"], order=order)
-    areas = {a.code: a for a in Area.objects.all()}
     departments = {d.code: d for d in Department.objects.all()}
+    for row in department_rows:  # parents once every department exists
+        _upsert(Department, row["code"], parent=departments.get(row["parent"]))
+    departments = {d.code: d for d in Department.objects.all()}
+    areas = {a.code: a for a in Area.objects.all()}
     rows = indicator_rows()
     # Components first, so that ratios can point at them.
     for order, row in sorted(enumerate(rows, start=1), key=lambda pair: pair[1].kind == Kind.RATIO):
@@ -117,14 +130,65 @@ def load_catalogue():
             "kind": row.kind,
             "better": row.better,
             "decimals": row.decimals,
-            "department": departments.get(row.department),
             "order": order,
             "headline": row.headline,
             "numerator": Indicator.objects.get(code=row.numerator) if row.numerator else None,
             "denominator": Indicator.objects.get(code=row.denominator) if row.denominator else None,
         }
         _upsert(Indicator, row.code, **fields)
+    _load_forms(departments)
     load_rules()
+
+
+def _load_forms(departments):
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    forms = {}
+    for order, row in enumerate(_read("forms.csv"), start=1):
+        fields = {"name": row["name"], "order": order}
+        if row["deadline_day"]:
+            fields["deadline_day"] = int(row["deadline_day"])
+        forms[row["code"]] = _upsert(Form, row["code"], **fields)
+    wanted = defaultdict(dict)
+    for row in _read("form_indicators.csv"):
+        held = wanted[row["form"]]
+        held.setdefault(indicators[row["indicator"]].pk, len(held) + 1)
+    for code, form in forms.items():
+        items = {i.indicator_id: i for i in form.items.all()}
+        form.items.exclude(indicator_id__in=wanted[code]).delete()
+        for indicator_id, order in wanted[code].items():
+            item = items.get(indicator_id)
+            if item is None:
+                FormIndicator.objects.create(form=form, indicator_id=indicator_id, order=order)
+            elif item.order != order:
+                item.order = order
+                item.save(update_fields=["order"])
+    targets = defaultdict(set)
+    for row in _read("assignments.csv"):
+        department, parent = departments.get(row["department"]), departments.get(row["parent"])
+        targets[row["form"]].add((department and department.pk, row["kind"], parent and parent.pk))
+    for code, form in forms.items():
+        stored = {(a.department_id, a.kind, a.parent_id): a for a in form.assignments.all()}
+        for key, assignment in stored.items():
+            if key not in targets[code]:
+                assignment.delete()
+        for department_id, kind, parent_id in targets[code] - set(stored):
+            FormAssignment.objects.create(form=form, department_id=department_id, kind=kind, parent_id=parent_id)
+
+
+def demo_reporters():
+    """{indicator code: [department code]}: who reports each indicator, resolved from the files' forms and
+    assignments as metrics.assignments resolves the database's; departments in file order."""
+    department_rows = _read("departments.csv")
+    nodes = [Node(r["code"], r["kind"], r["parent"] or None, True) for r in department_rows]
+    position = {r["code"]: n for n, r in enumerate(department_rows)}
+    targets = defaultdict(list)
+    for row in _read("assignments.csv"):
+        targets[row["form"]].append((row["department"], row["kind"], row["parent"]))
+    members = {form: resolve(form_targets, nodes) for form, form_targets in targets.items()}
+    reporters = defaultdict(set)
+    for row in _read("form_indicators.csv"):
+        reporters[row["indicator"]] |= members.get(row["form"], set())
+    return {code: sorted(codes, key=position.get) for code, codes in reporters.items()}
 
 
 def load_rules():
@@ -323,11 +387,73 @@ def demo_values():
                 series[reduced][month] = min(r, t)
                 series[remaining][month] = t - series[reduced][month]
 
-    return {
-        (code, rows[code].department, month): value
-        for code, by_month in series.items()
-        for month, value in by_month.items()
-    }
+    return _split_between_reporters(rows, series, ratio_pairs, demo_reporters())
+
+
+# Stocks that every reporter holds in equal shares (one station per town).
+EVEN_SPLITS = {"legal_service.town_stations"}
+
+
+def _share_key(code, ratio_pairs):
+    """Indicators whose parts must stay in step (a ratio's components, a total and what is taken from it)
+    split with the same weights."""
+    for remaining, (total, reduced) in STOCK_DIFFERENCES.items():
+        if code in (remaining, total, reduced):
+            return total
+    return ratio_pairs.get(code, code)
+
+
+def _split_between_reporters(rows, series, ratio_pairs, reporters):
+    """{(code, department, month): value}: each month's county figure split between the indicator's reporters.
+
+    Flows and stocks split exactly (largest remainder, weights fixed per department and month, so a big
+    town is big in every indicator); a rate is reported alike by each. Then, per department and month,
+    a numerator stays at or below its denominator and remaining = total − reduced, as the rules ask.
+    """
+    parts = {}
+    for code, by_month in series.items():
+        row, who = rows[code], reporters.get(code, [])
+        for month, value in by_month.items():
+            if value is None or row.kind == Kind.RATE or len(who) == 1:
+                shares = [value] * len(who)
+            else:
+                key = _share_key(code, ratio_pairs)
+                weights = [Decimal(1)] * len(who) if code in EVEN_SPLITS else _department_weights(key, who, month)
+                shares = split_total(value, weights, row.decimals)
+            parts.update({(code, d, month): v for d, v in zip(who, shares, strict=True)})
+
+    def capped(low, high, decimals):
+        if reporters.get(low) != reporters.get(high) or len(reporters.get(low, [])) < 2:
+            return
+        q = _quantum(decimals)
+        for month in series[low]:
+            lows = [parts[(low, d, month)] for d in reporters[low]]
+            highs = [parts[(high, d, month)] for d in reporters[low]]
+            if None in lows or None in highs or sum(lows) > sum(highs):
+                continue
+            units = cap_parts([int(v / q) for v in lows], [int(v / q) for v in highs])
+            for d, u in zip(reporters[low], units, strict=True):
+                parts[(low, d, month)] = Decimal(u) * q
+
+    for numerator, denominator in ratio_pairs.items():
+        capped(numerator, denominator, rows[numerator].decimals)
+    for remaining, (total, reduced) in STOCK_DIFFERENCES.items():
+        capped(reduced, total, rows[reduced].decimals)
+        for d in reporters.get(remaining, []):
+            for month in series[remaining]:
+                t, r = parts.get((total, d, month)), parts.get((reduced, d, month))
+                if t is not None and r is not None:
+                    parts[(remaining, d, month)] = t - r
+    return parts
+
+
+def _department_weights(code, departments, month):
+    return [
+        Decimal(
+            str(round(0.5 + _rng(department, "size").random() + 0.3 * _rng(code, f"{department}|{month}").random(), 3))
+        )
+        for department in departments
+    ]
 
 
 def _cap_flow(numerator, denominator, decimals):

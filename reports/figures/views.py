@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
+from metrics import assignments
 from metrics.aggregation import Figure, by_department, latest_month, monthly_series, summarize
 from metrics.models import Department, Indicator, Kind
 from metrics.periods import Period, add_months
@@ -132,8 +133,11 @@ def summary_table(request):
         include_submitted=figure_request.include_submitted,
         indicators=indicators_for(figure_request, filterset.qs),
     )
+    reporters = assignments.reporters_by_indicator([f.indicator for f in summary.figures])
     rows = [
-        figure_row(f, position=n, group=(f.indicator.area.order, f.indicator.area.code))
+        figure_row(
+            f, position=n, group=(f.indicator.area.order, f.indicator.area.code), reporters=reporters[f.indicator.pk]
+        )
         for n, f in enumerate(summary.figures)
     ]
     table = SummaryTable(
@@ -163,7 +167,7 @@ def summary_table(request):
 
 def _indicator(code):
     try:
-        return Indicator.objects.select_related("area", "department").get(code=code, active=True)
+        return Indicator.objects.select_related("area").get(code=code, active=True)
     except Indicator.DoesNotExist:
         raise Http404(_("没有代码为“%(code)s”的指标。") % {"code": code}) from None
 
@@ -210,7 +214,8 @@ def breakdown_table(request, code):
     """One indicator by department for a period, with last year's, 同比 and each department's share."""
     indicator = _indicator(code)
     filterset = FigureFilter(request.GET, queryset=Indicator.objects.none(), user=request.user)
-    context = {"indicator": indicator, "view": "breakdown", "view_label": _("分单位")}
+    reporters = assignments.reporters_of(indicator)
+    context = {"indicator": indicator, "view": "breakdown", "view_label": _("分单位"), "reporters": reporters}
     if not filterset.is_valid():
         return _invalid(request, INDICATOR_TEMPLATE, context, filterset)
     figure_request = _checked_request(request, filterset)
@@ -228,10 +233,10 @@ def breakdown_table(request, code):
         include_submitted=figure_request.include_submitted,
         indicators=[indicator],
     ).figures[0]
-    # The responsible department is listed even when it reported nothing: that is what 缺数 means.
-    responsible = indicator.department_id
-    if responsible and responsible not in per_department and (department_ids is None or responsible in department_ids):
-        per_department[responsible] = Figure(indicator, None, None)
+    # Every department that reports the indicator is listed, blank when it reported nothing: that is what 缺数 means.
+    for department in reporters:
+        if department.pk not in per_department and (department_ids is None or department.pk in department_ids):
+            per_department[department.pk] = Figure(indicator, None, None)
     departments = Department.objects.in_bulk(list(per_department))
     rows = []
     for n, department in enumerate(sorted(departments.values(), key=lambda d: (d.order, d.code))):
@@ -271,7 +276,12 @@ def monthly_table(request, code):
     """One indicator month by month over the period, each month beside the same month a year earlier."""
     indicator = _indicator(code)
     filterset = FigureFilter(request.GET, queryset=Indicator.objects.none(), user=request.user)
-    context = {"indicator": indicator, "view": "monthly", "view_label": _("逐月")}
+    context = {
+        "indicator": indicator,
+        "view": "monthly",
+        "view_label": _("逐月"),
+        "reporters": assignments.reporters_of(indicator),
+    }
     if not filterset.is_valid():
         return _invalid(request, INDICATOR_TEMPLATE, context, filterset)
     figure_request = _checked_request(request, filterset)
