@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from . import catalogue
 from .assignments import Node, resolve
-from .forms import Form, FormAssignment, FormIndicator
-from .models import MONEY_UNIT, PERCENT_UNIT, Area, DataValue, Department, Indicator, Kind, ValidationRule
+from .catalogue import SHEETS
+from .models import MONEY_UNIT, PERCENT_UNIT, DataValue, Department, Indicator, Kind, ValidationRule
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FIRST_MONTH = datetime.date(2022, 1, 1)
@@ -107,72 +108,20 @@ def indicator_rows():
 def load_catalogue():
     """Create or update areas, departments, indicators and forms from metrics/data; idempotent.
 
-    The demo's forms hold exactly the indicators and assignments of the files
-    (rows an earlier version left are removed); nothing else is deleted.
+    The files are the catalogue workbook's sheets and go through the same import
+    (metrics.catalogue.apply): the demo's forms hold exactly the files' indicators
+    and assignments. Then the cross-field rules.
     """
-    for order, row in enumerate(_read("areas.csv"), start=1):
-        _upsert(Area, row["code"], name=row["name"], order=int(row["order"] or order), core=row["core"] == "yes")
-    department_rows = _read("departments.csv")
-    for order, row in enumerate(department_rows, start=1):
-        _upsert(Department, row["code"], name=row["name"], kind=row["kind"], order=order)
-    departments = {d.code: d for d in Department.objects.all()}
-    for row in department_rows:  # parents once every department exists
-        _upsert(Department, row["code"], parent=departments.get(row["parent"]))
-    departments = {d.code: d for d in Department.objects.all()}
-    areas = {a.code: a for a in Area.objects.all()}
-    rows = indicator_rows()
-    # Components first, so that ratios can point at them.
-    for order, row in sorted(enumerate(rows, start=1), key=lambda pair: pair[1].kind == Kind.RATIO):
-        fields = {
-            "area": areas[row.area],
-            "name": row.name,
-            "unit": row.unit,
-            "kind": row.kind,
-            "better": row.better,
-            "decimals": row.decimals,
-            "order": order,
-            "headline": row.headline,
-            "numerator": Indicator.objects.get(code=row.numerator) if row.numerator else None,
-            "denominator": Indicator.objects.get(code=row.denominator) if row.denominator else None,
-        }
-        _upsert(Indicator, row.code, **fields)
-    _load_forms(departments)
+    sheets = {sheet: _numbered(_read(f"{sheet}.csv")) for sheet in SHEETS}
+    for _n, row in sheets["indicators"]:
+        row["decimals"] = decimals_for_unit(row["unit"])
+    catalogue.apply(sheets)
     load_rules()
 
 
-def _load_forms(departments):
-    indicators = {i.code: i for i in Indicator.objects.all()}
-    forms = {}
-    for order, row in enumerate(_read("forms.csv"), start=1):
-        fields = {"name": row["name"], "order": order}
-        if row["deadline_day"]:
-            fields["deadline_day"] = int(row["deadline_day"])
-        forms[row["code"]] = _upsert(Form, row["code"], **fields)
-    wanted = defaultdict(dict)
-    for row in _read("form_indicators.csv"):
-        held = wanted[row["form"]]
-        held.setdefault(indicators[row["indicator"]].pk, len(held) + 1)
-    for code, form in forms.items():
-        items = {i.indicator_id: i for i in form.items.all()}
-        form.items.exclude(indicator_id__in=wanted[code]).delete()
-        for indicator_id, order in wanted[code].items():
-            item = items.get(indicator_id)
-            if item is None:
-                FormIndicator.objects.create(form=form, indicator_id=indicator_id, order=order)
-            elif item.order != order:
-                item.order = order
-                item.save(update_fields=["order"])
-    targets = defaultdict(set)
-    for row in _read("assignments.csv"):
-        department, parent = departments.get(row["department"]), departments.get(row["parent"])
-        targets[row["form"]].add((department and department.pk, row["kind"], parent and parent.pk))
-    for code, form in forms.items():
-        stored = {(a.department_id, a.kind, a.parent_id): a for a in form.assignments.all()}
-        for key, assignment in stored.items():
-            if key not in targets[code]:
-                assignment.delete()
-        for department_id, kind, parent_id in targets[code] - set(stored):
-            FormAssignment.objects.create(form=form, department_id=department_id, kind=kind, parent_id=parent_id)
+def _numbered(rows):
+    """[(line number in the file, row)], the header being line 1."""
+    return list(enumerate(rows, start=2))
 
 
 def demo_reporters():
@@ -210,23 +159,6 @@ def load_rules():
         )
         rule.full_clean()
         rule.save()
-
-
-def _upsert(model, code, **fields):
-    """Create the object, or update only the fields that differ (so a rerun writes nothing)."""
-    obj = model.objects.filter(code=code).first()
-    if obj is None:
-        obj = model(code=code, **fields)
-        obj.full_clean()
-        obj.save()
-        return obj
-    changed = [name for name, value in fields.items() if getattr(obj, name) != value]
-    if changed:
-        for name in changed:
-            setattr(obj, name, fields[name])
-        obj.full_clean()
-        obj.save(update_fields=changed)
-    return obj
 
 
 # --- values -----------------------------------------------------------------
