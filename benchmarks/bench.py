@@ -188,7 +188,7 @@ def generate(size):
     from django.db import connection, transaction
 
     from metrics import rollup
-    from metrics.models import Area, DataValue, Department, Indicator, Kind, Target
+    from metrics.models import Area, DataValue, Department, Form, FormAssignment, FormIndicator, Indicator, Kind, Target
     from reports.models import Role, User
     from reports.reporting.models import MonthlyReport, allow_state_changes
 
@@ -214,7 +214,7 @@ def generate(size):
             for c in range(children)
         )
         departments = list(Department.objects.order_by("order"))
-        responsible = top_units[0]  # enters every indicator: the report the benchmark saves
+        responsible = top_units[0]  # its clerk saves the benchmark's report
         kinds = [Kind.FLOW] * FLOWS + [Kind.STOCK] * STOCKS + [Kind.RATE] * RATES
         rng = random.Random(9)
         rng.shuffle(kinds)
@@ -226,7 +226,6 @@ def generate(size):
                 unit="%" if kind == Kind.RATE else ("万元" if n % 7 == 0 else "件"),
                 kind=kind,
                 decimals=2 if kind == Kind.RATE else (4 if n % 7 == 0 else 0),
-                department=responsible,
                 order=n,
                 better=["up", "down", "none"][n % 3],
                 headline=n % AREAS < CORE_AREAS and n < 45,
@@ -248,6 +247,15 @@ def generate(size):
                 headline=n < CORE_AREAS,
             )
             for n in range(RATIOS)
+        )
+        # One city-wide form through the product's own model: every top-level unit by kind, and
+        # everything under each of them by parent, reports every entered indicator.
+        form = Form.objects.create(code="city_monthly", name="市域月报", order=1)
+        FormIndicator.objects.bulk_create(
+            FormIndicator(form=form, indicator=i, order=n) for n, i in enumerate(indicators, start=1)
+        )
+        FormAssignment.objects.bulk_create(
+            [FormAssignment(form=form, kind="county")] + [FormAssignment(form=form, parent=top) for top in top_units]
         )
         Target.objects.bulk_create(
             Target(indicator=i, year=LAST_MONTH.year, value=1000 * (n + 1)) for n, i in enumerate(flows[:10])
@@ -522,7 +530,8 @@ def savers(size):
 
     from django.db import connection
 
-    from metrics.models import DataValue, Department, Indicator
+    from metrics.assignments import indicators_for
+    from metrics.models import DataValue, Department
     from metrics.periods import Period
     from reports.models import User
     from reports.reporting import workflow
@@ -530,7 +539,7 @@ def savers(size):
 
     clerk = User.objects.get(username="bench_clerk")
     department = Department.objects.get(pk=clerk.department_id)
-    indicators = list(Indicator.objects.active().entered().filter(department=department))
+    indicators = indicators_for(department)
     # Months before the data begin: past (so they may be entered) and outside every figure shown.
     first = months_of(size)[0]
     save_months = Period.year(first.year - 1).months()

@@ -1,10 +1,14 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from zhengfa.admin_readonly import ReadOnlyAdminMixin
 
-from .models import Area, DataValue, Department, Indicator, Target, ValidationRule
+from .forms import Form, FormAssignment, FormIndicator
+from .models import Area, DataValue, Department, Indicator, Kind, Target, ValidationRule
+from .services import add_to_form
 
 
 @admin.register(Area)
@@ -22,10 +26,70 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "unit", "kind", "area", "department", "better", "headline", "active"]
-    list_filter = ["area", "kind", "department", "headline", "active"]
+    list_display = ["code", "name", "unit", "kind", "area", "form_names", "better", "headline", "active"]
+    list_filter = ["area", "kind", "forms", "headline", "active"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["numerator", "denominator"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("area").prefetch_related("forms")
+
+    @admin.display(description=_("所在报表"))
+    def form_names(self, obj):
+        return "、".join(f.name for f in obj.forms.all())
+
+
+class FormIndicatorInline(admin.TabularInline):
+    model = FormIndicator
+    extra = 0
+    autocomplete_fields = ["indicator"]
+    fields = ["indicator", "order"]
+
+
+class FormAssignmentInline(admin.TabularInline):
+    model = FormAssignment
+    extra = 0
+    autocomplete_fields = ["department", "parent"]
+    fields = ["department", "kind", "parent"]
+
+
+class FormAdminForm(forms.ModelForm):
+    ratios = forms.ModelMultipleChoiceField(
+        label=_("加入计算比率"),
+        queryset=Indicator.objects.filter(kind=Kind.RATIO).select_related("numerator", "denominator"),
+        required=False,
+        help_text=_("计算比率不直接填报：所选比率的分子和分母加入本报表（排在最后），报表随即显示该比率。"),
+    )
+
+    class Meta:
+        model = Form
+        fields = ["code", "name", "deadline_day", "order", "active"]
+
+
+@admin.register(Form)
+class FormAdmin(admin.ModelAdmin):
+    form = FormAdminForm
+    list_display = ["code", "name", "deadline_day", "indicator_count", "assigned_to", "order", "active"]
+    list_filter = ["active"]
+    search_fields = ["code", "name"]
+    inlines = [FormIndicatorInline, FormAssignmentInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("items", "assignments__department", "assignments__parent")
+
+    @admin.display(description=_("指标数"))
+    def indicator_count(self, obj):
+        return len(obj.items.all())
+
+    @admin.display(description=_("分配给"))
+    def assigned_to(self, obj):
+        return "、".join(a.target_label for a in obj.assignments.all())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        ratios = form.cleaned_data.get("ratios")
+        if ratios:
+            add_to_form(form=form.instance, indicators=list(ratios))
 
 
 @admin.register(Target)

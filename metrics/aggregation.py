@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import formatting
+from .assignments import load as load_assignments
 from .models import Better, Department, Indicator, Kind, MonthlyRollup, Target
 from .periods import Period
 from .totals import level_value, monthly_totals, period_totals, rollup_columns
@@ -144,13 +145,14 @@ def _with_components(indicators):
     return list(indicators) + extra
 
 
-def summarize(period, *, scope=COUNTY, include_submitted=False, indicators=None):
+def summarize(period, *, scope=COUNTY, include_submitted=False, indicators=None, assignments=None):
     """Every active indicator's figure for the period and scope, with last year's and the target.
 
     `indicators` limits the result (an Indicator queryset or list); by default all active ones.
+    `assignments` (metrics.assignments.load()) saves its queries when the caller has it.
     """
     if indicators is None:
-        indicators = Indicator.objects.active().select_related("area", "department")
+        indicators = Indicator.objects.active().select_related("area")
     indicators = list(indicators)
     previous = period.year_ago()
     fetched = _with_components(indicators)
@@ -166,7 +168,7 @@ def summarize(period, *, scope=COUNTY, include_submitted=False, indicators=None)
     def value_by_id(pk, p):
         return totals.get((p, pk), (None, 0))[0]
 
-    targets = _targets(indicators, period, scope)
+    targets = _targets(indicators, period, scope, assignments)
     figures = [
         Figure(
             indicator=i,
@@ -180,14 +182,21 @@ def summarize(period, *, scope=COUNTY, include_submitted=False, indicators=None)
     return Summary(period, previous, scope, include_submitted, figures)
 
 
-def _targets(indicators, period, scope):
-    """Annual targets of the period's year; shown for the county, or for the responsible department."""
+def _targets(indicators, period, scope, assignments=None):
+    """Annual targets of the period's year: the county's, shown for the county or for a scope holding every
+    department that reports the indicator (whose figure is then the county's)."""
     rows = Target.objects.filter(indicator__in=indicators, year=period.last.year).values_list("indicator_id", "value")
     targets = dict(rows)
-    if scope.is_county:
+    if scope.is_county or not targets:
         return targets
+    assignments = assignments or load_assignments()
     in_scope = set(scope.department_ids())
-    return {i.pk: targets[i.pk] for i in indicators if i.pk in targets and i.department_id in in_scope}
+    result = {}
+    for indicator in indicators:
+        reporters = assignments.reporter_ids(indicator) if indicator.pk in targets else set()
+        if reporters and reporters <= in_scope:
+            result[indicator.pk] = targets[indicator.pk]
+    return result
 
 
 def by_department(indicators, period, *, include_submitted=False, department_ids=None):

@@ -1,22 +1,30 @@
 """The demo county: its catalogue (from metrics/data/*.csv) and deterministic monthly values.
 
-Values for 2022-01 to 2023-06 are made so that the 2023 half-year adds up to
-the 2023 half-year report exactly: January–June sum to the report's figure
-(flow) or June holds it (stock, rate); where the report states a 同比, the
-2022 half-year is chosen so that it rounds to the same two decimals; where the
-report left a blank, 2023 H1 stays empty. Everything is derived from the
-indicator's code, so every run produces the same numbers.
+The catalogue files are the sheets of the catalogue workbook (README, 指标目录):
+areas, departments, indicators (with the report's figures beside them), forms,
+form_indicators and assignments. Values for 2022-01 to 2023-06 are made so that
+the 2023 half-year adds up to the 2023 half-year report exactly: January–June
+sum to the report's figure (flow) or June holds it (stock, rate); where the
+report states a 同比, the 2022 half-year is chosen so that it rounds to the
+same two decimals; where the report left a blank, 2023 H1 stays empty. The
+county's figure of each month is then split between the departments that
+report the indicator (its forms' assignments), so that they add up to it
+exactly. Everything is derived from the codes, so every run produces the same numbers.
 """
 
 import csv
 import datetime
 import random
 import zlib
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from .models import MONEY_UNIT, PERCENT_UNIT, Area, DataValue, Department, Indicator, Kind, ValidationRule
+from . import catalogue
+from .assignments import Node, resolve
+from .catalogue import SHEETS
+from .models import MONEY_UNIT, PERCENT_UNIT, DataValue, Department, Indicator, Kind, ValidationRule
 from .periods import Period, month_list
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -47,7 +55,6 @@ class IndicatorRow:
     kind: str
     numerator: str
     denominator: str
-    department: str
     better: str
     h1_2023: Decimal | None
     yoy_pct: Decimal | None
@@ -89,7 +96,6 @@ def indicator_rows():
             kind=r["kind"],
             numerator=r["numerator"],
             denominator=r["denominator"],
-            department=r["department"],
             better=r["better"],
             h1_2023=_decimal_or_none(r["h1_2023"]),
             yoy_pct=_decimal_or_none(r["yoy_pct"]),
@@ -101,31 +107,38 @@ def indicator_rows():
 
 
 def load_catalogue():
-    """Create or update areas, departments and indicators from metrics/data; idempotent."""
-    for order, row in enumerate(_read("areas.csv"), start=1):
-        _upsert(Area, row["code"], name=row["name"], order=int(row["order"] or order), core=row["core"] == "yes")
-    for order, row in enumerate(_read("departments.csv"), start=1):
-        _upsert(Department, row["code"], name=row["name"], kind=row["kind"], order=order)
-    areas = {a.code: a for a in Area.objects.all()}
-    departments = {d.code: d for d in Department.objects.all()}
-    rows = indicator_rows()
-    # Components first, so that ratios can point at them.
-    for order, row in sorted(enumerate(rows, start=1), key=lambda pair: pair[1].kind == Kind.RATIO):
-        fields = {
-            "area": areas[row.area],
-            "name": row.name,
-            "unit": row.unit,
-            "kind": row.kind,
-            "better": row.better,
-            "decimals": row.decimals,
-            "department": departments.get(row.department),
-            "order": order,
-            "headline": row.headline,
-            "numerator": Indicator.objects.get(code=row.numerator) if row.numerator else None,
-            "denominator": Indicator.objects.get(code=row.denominator) if row.denominator else None,
-        }
-        _upsert(Indicator, row.code, **fields)
+    """Create or update areas, departments, indicators and forms from metrics/data; idempotent.
+
+    The files are the catalogue workbook's sheets and go through the same import
+    (metrics.catalogue.apply): the demo's forms hold exactly the files' indicators
+    and assignments. Then the cross-field rules.
+    """
+    sheets = {sheet: _numbered(_read(f"{sheet}.csv")) for sheet in SHEETS}
+    for _n, row in sheets["indicators"]:
+        row["decimals"] = decimals_for_unit(row["unit"])
+    catalogue.apply(sheets)
     load_rules()
+
+
+def _numbered(rows):
+    """[(line number in the file, row)], the header being line 1."""
+    return list(enumerate(rows, start=2))
+
+
+def demo_reporters():
+    """{indicator code: [department code]}: who reports each indicator, resolved from the files' forms and
+    assignments as metrics.assignments resolves the database's; departments in file order."""
+    department_rows = _read("departments.csv")
+    nodes = [Node(r["code"], r["kind"], r["parent"] or None, True) for r in department_rows]
+    position = {r["code"]: n for n, r in enumerate(department_rows)}
+    targets = defaultdict(list)
+    for row in _read("assignments.csv"):
+        targets[row["form"]].append((row["department"], row["kind"], row["parent"]))
+    members = {form: resolve(form_targets, nodes) for form, form_targets in targets.items()}
+    reporters = defaultdict(set)
+    for row in _read("form_indicators.csv"):
+        reporters[row["indicator"]] |= members.get(row["form"], set())
+    return {code: sorted(codes, key=position.get) for code, codes in reporters.items()}
 
 
 def load_rules():
@@ -147,23 +160,6 @@ def load_rules():
         )
         rule.full_clean()
         rule.save()
-
-
-def _upsert(model, code, **fields):
-    """Create the object, or update only the fields that differ (so a rerun writes nothing)."""
-    obj = model.objects.filter(code=code).first()
-    if obj is None:
-        obj = model(code=code, **fields)
-        obj.full_clean()
-        obj.save()
-        return obj
-    changed = [name for name, value in fields.items() if getattr(obj, name) != value]
-    if changed:
-        for name in changed:
-            setattr(obj, name, fields[name])
-        obj.full_clean()
-        obj.save(update_fields=changed)
-    return obj
 
 
 # --- values -----------------------------------------------------------------
@@ -318,11 +314,73 @@ def demo_values():
                 series[reduced][month] = min(r, t)
                 series[remaining][month] = t - series[reduced][month]
 
-    return {
-        (code, rows[code].department, month): value
-        for code, by_month in series.items()
-        for month, value in by_month.items()
-    }
+    return _split_between_reporters(rows, series, ratio_pairs, demo_reporters())
+
+
+# Stocks that every reporter holds in equal shares (one station per town).
+EVEN_SPLITS = {"legal_service.town_stations"}
+
+
+def _share_key(code, ratio_pairs):
+    """Indicators whose parts must stay in step (a ratio's components, a total and what is taken from it)
+    split with the same weights."""
+    for remaining, (total, reduced) in STOCK_DIFFERENCES.items():
+        if code in (remaining, total, reduced):
+            return total
+    return ratio_pairs.get(code, code)
+
+
+def _split_between_reporters(rows, series, ratio_pairs, reporters):
+    """{(code, department, month): value}: each month's county figure split between the indicator's reporters.
+
+    Flows and stocks split exactly (largest remainder, weights fixed per department and month, so a big
+    town is big in every indicator); a rate is reported alike by each. Then, per department and month,
+    a numerator stays at or below its denominator and remaining = total − reduced, as the rules ask.
+    """
+    parts = {}
+    for code, by_month in series.items():
+        row, who = rows[code], reporters.get(code, [])
+        for month, value in by_month.items():
+            if value is None or row.kind == Kind.RATE or len(who) == 1:
+                shares = [value] * len(who)
+            else:
+                key = _share_key(code, ratio_pairs)
+                weights = [Decimal(1)] * len(who) if code in EVEN_SPLITS else _department_weights(key, who, month)
+                shares = split_total(value, weights, row.decimals)
+            parts.update({(code, d, month): v for d, v in zip(who, shares, strict=True)})
+
+    def capped(low, high, decimals):
+        if reporters.get(low) != reporters.get(high) or len(reporters.get(low, [])) < 2:
+            return
+        q = _quantum(decimals)
+        for month in series[low]:
+            lows = [parts[(low, d, month)] for d in reporters[low]]
+            highs = [parts[(high, d, month)] for d in reporters[low]]
+            if None in lows or None in highs or sum(lows) > sum(highs):
+                continue
+            units = cap_parts([int(v / q) for v in lows], [int(v / q) for v in highs])
+            for d, u in zip(reporters[low], units, strict=True):
+                parts[(low, d, month)] = Decimal(u) * q
+
+    for numerator, denominator in ratio_pairs.items():
+        capped(numerator, denominator, rows[numerator].decimals)
+    for remaining, (total, reduced) in STOCK_DIFFERENCES.items():
+        capped(reduced, total, rows[reduced].decimals)
+        for d in reporters.get(remaining, []):
+            for month in series[remaining]:
+                t, r = parts.get((total, d, month)), parts.get((reduced, d, month))
+                if t is not None and r is not None:
+                    parts[(remaining, d, month)] = t - r
+    return parts
+
+
+def _department_weights(code, departments, month):
+    return [
+        Decimal(
+            str(round(0.5 + _rng(department, "size").random() + 0.3 * _rng(code, f"{department}|{month}").random(), 3))
+        )
+        for department in departments
+    ]
 
 
 def _cap_flow(numerator, denominator, decimals):

@@ -1,7 +1,9 @@
 """The catalogue (areas, departments, indicators, targets) and data values.
 
 A data value is one indicator's figure for one department and one month. A
-missing figure is no row, or a row whose value is NULL: never zero.
+missing figure is no row, or a row whose value is NULL: never zero. Who
+enters an indicator is not here: report forms and their assignments say so
+(metrics/forms.py, answered by metrics.assignments).
 """
 
 import datetime
@@ -174,7 +176,7 @@ class IndicatorQuerySet(models.QuerySet):
 
 
 class Indicator(models.Model):
-    """What is counted, in which unit, how it aggregates and who enters it."""
+    """What is counted, in which unit and how it aggregates; report forms say who enters it."""
 
     code = models.CharField(_("代码"), max_length=80, unique=True)
     area = models.ForeignKey(Area, verbose_name=_("工作领域"), on_delete=models.PROTECT, related_name="indicators")
@@ -189,14 +191,6 @@ class Indicator(models.Model):
     )
     better = models.CharField(_("变化方向"), max_length=4, choices=Better.choices, default=Better.NONE)
     decimals = models.PositiveSmallIntegerField(_("小数位数"), default=0)
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("责任单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="indicators",
-    )
     order = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
     headline = models.BooleanField(_("驾驶舱重点指标"), default=False)
@@ -237,8 +231,8 @@ class Indicator(models.Model):
         if self.kind == Kind.RATIO:
             if self.numerator_id is None or self.denominator_id is None:
                 raise ValidationError(_("计算比率必须指定分子和分母。"))
-            if self.department_id is not None:
-                raise ValidationError({"department": _("计算比率不由任何单位填报。")})
+            if self.numerator.kind == Kind.RATIO or self.denominator.kind == Kind.RATIO:
+                raise ValidationError(_("计算比率的分子和分母必须是填报指标，不能是计算比率。"))
         elif self.numerator_id or self.denominator_id:
             raise ValidationError(_("只有计算比率才能指定分子和分母。"))
 
@@ -353,6 +347,11 @@ class DataValue(models.Model):
     def clean(self):
         if self.indicator_id and self.indicator.kind == Kind.RATIO:
             raise ValidationError({"indicator": _("计算比率由分子和分母计算得出，不能填报数值。")})
+        if self.indicator_id and self.department_id:
+            from .assignments import refusal
+
+            if reason := refusal(self.department, self.indicator):
+                raise ValidationError({"department": reason})
         if isinstance(self.month, datetime.date) and self.month.day != 1:
             raise ValidationError({"month": _("月份必须是该月第一天。")})
 
@@ -407,9 +406,10 @@ class ValidationRule(models.Model):
         operands = [i for i in (self.left_id and self.left, self.right_id and self.right, self.minus) if i]
         if any(i.is_ratio for i in operands):
             raise ValidationError(_("校验规则只能使用填报指标，不能使用计算比率。"))
-        departments = {i.department_id for i in operands}
-        if len(departments) > 1:
-            raise ValidationError(_("校验规则中的指标必须由同一单位填报。"))
+        from .assignments import load
+
+        if operands and not load().common_reporters(operands):
+            raise ValidationError(_("校验规则中的指标必须由同一单位填报（至少一个单位的报表同时包含它们）。"))
 
     def as_rule(self):
         """The plain rule that metrics.validation evaluates."""
@@ -486,3 +486,7 @@ class UnitRollup(RollupCounts):
 
     def __str__(self):
         return f"{self.indicator_id} {self.unit_id} {self.month:%Y-%m}"
+
+
+# Report forms live in their own module; importing it here registers them with the app.
+from .forms import Form, FormAssignment, FormIndicator  # noqa: E402, F401

@@ -1,10 +1,38 @@
-"""Writes of data values. Callers (the reports services, imports) decide who may write what."""
+"""Writes of data values and of report forms' contents. Callers (the reports services, imports, the admin)
+decide who may write what."""
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import DataValue
+from .forms import FormIndicator
+from .models import DataValue, Kind
+
+
+def entered_components(indicators):
+    """The indicators with each ratio replaced by its numerator and denominator, first place kept, no repeats."""
+    result = []
+    for indicator in indicators:
+        parts = [indicator.numerator, indicator.denominator] if indicator.kind == Kind.RATIO else [indicator]
+        result += [p for p in parts if p not in result]
+    return result
+
+
+@transaction.atomic
+def add_to_form(*, form, indicators):
+    """Append the indicators to the form, after what it holds; returns those added.
+
+    A ratio's components come with it (the form then shows the ratio); indicators
+    the form already holds keep their place.
+    """
+    held = set(form.items.values_list("indicator_id", flat=True))
+    new = [i for i in entered_components(indicators) if i.pk not in held]
+    last = form.items.aggregate(last=Max("order"))["last"] or 0
+    FormIndicator.objects.bulk_create(
+        FormIndicator(form=form, indicator=indicator, order=last + n) for n, indicator in enumerate(new, start=1)
+    )
+    return new
 
 
 @transaction.atomic

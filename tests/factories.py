@@ -1,11 +1,17 @@
-"""factory_boy factories for the catalogue, values and users."""
+"""factory_boy factories for the catalogue, values and users.
+
+`IndicatorFactory(department=d)` puts the indicator in d's own form ("<d>_monthly", assigned to d),
+as the migration made them; `department=None` leaves it in no form. `assign(indicator, *departments)`
+adds reporters later.
+"""
 
 import datetime
 
 import factory
 from factory.django import DjangoModelFactory
 
-from metrics.models import Area, DataValue, Department, Indicator, Kind, Status
+from metrics import assignments
+from metrics.models import Area, DataValue, Department, Form, FormAssignment, FormIndicator, Indicator, Kind, Status
 from reports.models import Role, User
 
 
@@ -29,6 +35,24 @@ class DepartmentFactory(DjangoModelFactory):
     order = factory.Sequence(int)
 
 
+def department_form(department):
+    """The department's own form ("<code>_monthly", assigned to it by name), created when missing."""
+    form, created = Form.objects.get_or_create(
+        code=f"{department.code}_monthly", defaults={"name": f"{department.name}月报", "order": department.order}
+    )
+    if created:
+        FormAssignment.objects.create(form=form, department=department)
+    return form
+
+
+def assign(indicator, *departments):
+    """Make each department report the indicator, through its own form; returns the indicator."""
+    for department in departments:
+        form = department_form(department)
+        FormIndicator.objects.get_or_create(form=form, indicator=indicator, defaults={"order": indicator.order})
+    return indicator
+
+
 class IndicatorFactory(DjangoModelFactory):
     class Meta:
         model = Indicator
@@ -39,8 +63,20 @@ class IndicatorFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"指标{n}")
     unit = "件"
     kind = Kind.FLOW
+    # Not a field: the department that reports it (see assign); None for none.
     department = factory.SubFactory(DepartmentFactory)
     order = factory.Sequence(int)
+
+    @classmethod
+    def _create(cls, model_class, *args, department=None, **kwargs):
+        indicator = super()._create(model_class, *args, **kwargs)
+        if department is not None and indicator.kind != Kind.RATIO:
+            assign(indicator, department)
+        return indicator
+
+    @classmethod
+    def _build(cls, model_class, *args, department=None, **kwargs):
+        return super()._build(model_class, *args, **kwargs)
 
 
 class RatioFactory(IndicatorFactory):
@@ -57,7 +93,8 @@ class DataValueFactory(DjangoModelFactory):
         model = DataValue
 
     indicator = factory.SubFactory(IndicatorFactory)
-    department = factory.SelfAttribute("indicator.department")
+    # The first department that reports the indicator.
+    department = factory.LazyAttribute(lambda o: assignments.reporters_of(o.indicator)[0])
     month = datetime.date(2023, 1, 1)
     value = 1
     status = Status.APPROVED

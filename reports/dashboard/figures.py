@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from metrics import assignments as assignment_table
 from metrics.aggregation import Scope, by_unit, monthly_series, summarize
 from metrics.models import Department, Kind
 from metrics.periods import Period, month_start
 from reports.dashboard import charts
 from reports.dashboard.presentation import detail_links
 from reports.reporting.models import REPORTED_STATES
-from reports.reporting.selectors import completeness, rate_pct, reporting_departments
+from reports.reporting.selectors import completeness, rate_pct
 
 MOVERS = 5
 
@@ -45,16 +46,17 @@ class Completeness:
         return rate_pct(self.on_time, self.expected)
 
 
-def completeness_for(period, *, department_ids=None, today=None):
-    """How many of the period's expected monthly reports are in, and how many on time (two queries).
+def completeness_for(period, *, department_ids=None, today=None, assignments=None):
+    """How many of the period's expected monthly reports are in, and how many on time.
 
+    Two queries besides the assignments' (`assignments` saves them when the caller has them).
     expected = active departments that enter indicators × months that are over;
     reported = reports submitted or approved; on time = of those, first submitted
     by the deadline (MonthlyReport.deadline). Counted by reports.reporting.selectors.completeness,
     the same function as the completeness grid.
     """
     today = today or timezone.localdate()
-    departments = reporting_departments()
+    departments = assignment_table.reporting_departments(assignments=assignments)
     if department_ids is not None:
         wanted = set(department_ids)
         departments = [d for d in departments if d.pk in wanted]
@@ -139,21 +141,18 @@ class Dashboard:
     links: dict  # {indicator code: {"breakdown" | "trend" | "area": detail url or None}}
 
     department_ids: list | None = None  # the scope's departments; None for the county
+    reporters: dict = field(default_factory=dict)  # {indicator id: ids of the departments reporting it}
 
     def link(self, figure, kind="breakdown"):
         return self.links.get(figure.indicator.code, {}).get(kind)
 
     def entered_elsewhere(self, figure):
-        """Whether, in a department's view, a missing figure is one that only departments outside it enter
-        (a ratio: its numerator's department). Shown as 非本单位指标, not 缺数: nobody here was due."""
+        """Whether, in a department's view, a missing figure is one that only departments outside it report
+        (a ratio: its components'). Shown as 非本单位指标, not 缺数: nobody here was due."""
         if self.department_ids is None or not figure.missing:
             return False
-        indicator = figure.indicator
-        responsible = indicator.department_id
-        if responsible is None and indicator.numerator_id:
-            numerator = next((f for f in self.summary.figures if f.indicator.pk == indicator.numerator_id), None)
-            responsible = numerator and numerator.indicator.department_id
-        return responsible is not None and responsible not in self.department_ids
+        reporters = self.reporters.get(figure.indicator.pk, set())
+        return bool(reporters) and reporters.isdisjoint(self.department_ids)
 
     @property
     def cards(self):
@@ -219,7 +218,8 @@ def build_dashboard(period, scope, *, include_submitted=False, departments=None,
 
     `departments` saves a query when the caller already has them.
     """
-    summary = summarize(period, scope=scope, include_submitted=include_submitted)
+    assignments = assignment_table.load()
+    summary = summarize(period, scope=scope, include_submitted=include_submitted, assignments=assignments)
     panels = _core_panels(summary)
     department_ids = scope.department_ids()
     charted = [f.indicator for panel in panels for f in panel.figures]
@@ -270,10 +270,11 @@ def build_dashboard(period, scope, *, include_submitted=False, departments=None,
         summary=summary,
         panels=panels,
         targets=[f for f in summary.figures if f.target is not None],
-        completeness=completeness_for(period, department_ids=department_ids, today=today),
+        completeness=completeness_for(period, department_ids=department_ids, today=today, assignments=assignments),
         good_movers=good,
         bad_movers=bad,
         charts=figures,
         links=links,
         department_ids=department_ids,
+        reporters={f.indicator.pk: assignments.reporter_ids(f.indicator) for f in summary.figures},
     )

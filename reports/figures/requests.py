@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from metrics import assignments
 from metrics.aggregation import COUNTY, Scope, latest_month, summarize
 from metrics.models import Area, DataValue, Department, Indicator
 from metrics.periods import Period, PeriodError, default_period, parse_period
@@ -96,13 +97,13 @@ def resolve_request(user, *, period=None, department=None, include_submitted=Fal
 def indicators_for(request, queryset=None):
     """The active indicators a request shows (from `queryset` if given), in catalogue order.
 
-    The county shows every indicator. A department shows those it is
-    responsible for or has entered values for, and the ratios built on them:
+    The county shows every indicator. A department shows those its forms
+    assign it (metrics.assignments) or it has entered values for, and the ratios built on them:
     a department is not "missing" figures it never reports.
     """
     if queryset is None:
         queryset = Indicator.objects.active()
-    indicators = queryset.select_related("area", "department")
+    indicators = queryset.select_related("area")
     if request.area is not None:
         indicators = indicators.filter(area=request.area)
     ids = request.scope.department_ids()
@@ -112,12 +113,9 @@ def indicators_for(request, queryset=None):
     def reported(field):
         return Exists(DataValue.objects.filter(indicator_id=OuterRef(field), department_id__in=ids))
 
+    own = assignments.load().reported_by(ids)
     return indicators.filter(
-        Q(department_id__in=ids)
-        | Q(numerator__department_id__in=ids)
-        | Q(denominator__department_id__in=ids)
-        | reported("pk")
-        | reported("numerator_id")
+        Q(pk__in=own) | Q(numerator_id__in=own) | Q(denominator_id__in=own) | reported("pk") | reported("numerator_id")
     )
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from metrics.aggregation import ratio_of
+from metrics.assignments import reporter_names
 from metrics.formatting import MISSING, change_phrase, change_short, format_pct, format_value, quantize, tone
 from reports.figures.serializers import PERCENT_PLACES, figure_record
 
@@ -133,12 +134,10 @@ class SummaryTable(FigureTable):
     completion = tables.Column(
         verbose_name=gettext_lazy("完成率"), order_by="completion_key", attrs=NUM, default=NONE_HTML
     )
-    department = tables.Column(
-        verbose_name=gettext_lazy("责任单位"), accessor="indicator__department__name", orderable=False, default=""
-    )
+    reporters = tables.Column(verbose_name=gettext_lazy("责任单位"), orderable=False, default="")
 
     class Meta(FigureTable.Meta):
-        sequence = ["indicator", "unit", "value", "previous", "yoy", "target", "completion", "department"]
+        sequence = ["indicator", "unit", "value", "previous", "yoy", "target", "completion", "reporters"]
         row_attrs = {"data-code": lambda record: record["indicator"].code}
         template_name = "reports/tables/grouped_table.html"
 
@@ -163,6 +162,10 @@ class SummaryTable(FigureTable):
     def render_completion(self, value):
         return format_pct(value)
 
+    def render_reporters(self, value):
+        """A long list is cut (…等34个单位); the whole list is in the title."""
+        return format_html('<span title="{}">{}</span>', reporter_names(value, limit=None), reporter_names(value))
+
     def export_header(self):
         value, previous = self.columns["value"].header, self.columns["previous"].header
         return [
@@ -179,7 +182,6 @@ class SummaryTable(FigureTable):
 
     def export_row(self, row):
         record = row["record"]
-        department = row["indicator"].department
         return [
             record["area_name"],
             record["code"],
@@ -189,7 +191,7 @@ class SummaryTable(FigureTable):
             record["target"],
             record["completion_pct"],
             record["missing"],
-            department.name if department else "",
+            reporter_names(row.get("reporters", []), limit=None),
         ]
 
 

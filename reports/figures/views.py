@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
+from metrics import assignments
 from metrics.aggregation import Figure, by_department, latest_month, monthly_series, summarize
 from metrics.models import Department, Indicator, Kind
 from metrics.periods import Period, add_months, default_period
@@ -136,8 +137,11 @@ def summary_table(request):
         include_submitted=figure_request.include_submitted,
         indicators=indicators_for(figure_request, filterset.qs),
     )
+    reporters = assignments.reporters_by_indicator([f.indicator for f in summary.figures])
     rows = [
-        figure_row(f, position=n, group=(f.indicator.area.order, f.indicator.area.code))
+        figure_row(
+            f, position=n, group=(f.indicator.area.order, f.indicator.area.code), reporters=reporters[f.indicator.pk]
+        )
         for n, f in enumerate(summary.figures)
     ]
     table = SummaryTable(
@@ -167,7 +171,7 @@ def summary_table(request):
 
 def _indicator(code):
     try:
-        return Indicator.objects.select_related("area", "department").get(code=code, active=True)
+        return Indicator.objects.select_related("area").get(code=code, active=True)
     except Indicator.DoesNotExist:
         raise Http404(_("没有代码为“%(code)s”的指标。") % {"code": code}) from None
 
@@ -211,7 +215,7 @@ def _indicator_page(request, table, context, filterset, figure_request):
 
 
 def _indicator_table(view, view_label, *, max_months=None):
-    """The frame of a one-indicator table view: `build(indicator, figure_request)` makes the table.
+    """The frame of a one-indicator table view: `build(indicator, figure_request, reporters)` makes the table.
 
     Here: the indicator (404 when unknown), the filter's checks (a 400 page), the user's request
     (403 beyond their department), an optional limit on the period's months, then the page or export.
@@ -222,7 +226,8 @@ def _indicator_table(view, view_label, *, max_months=None):
         def page(request, code):
             indicator = _indicator(code)
             filterset = FigureFilter(request.GET, queryset=Indicator.objects.none(), user=request.user)
-            context = {"indicator": indicator, "view": view, "view_label": view_label}
+            reporters = assignments.reporters_of(indicator)
+            context = {"indicator": indicator, "view": view, "view_label": view_label, "reporters": reporters}
             if not filterset.is_valid():
                 return _invalid(request, INDICATOR_TEMPLATE, context, filterset)
             figure_request = _checked_request(request, filterset)
@@ -231,7 +236,7 @@ def _indicator_table(view, view_label, *, max_months=None):
                 context["errors"] = [_("逐月表最多显示 %(n)d 个月，请缩短期间。") % {"n": max_months}]
                 context["figure_request"] = figure_request
                 return render(request, INDICATOR_TEMPLATE, context, status=400)
-            table = build(indicator, figure_request)
+            table = build(indicator, figure_request, reporters)
             return _indicator_page(request, table, context, filterset, figure_request)
 
         return page
@@ -250,7 +255,7 @@ def _scope_total(indicator, figure_request):
 
 
 @_indicator_table("breakdown", gettext_lazy("分单位"))
-def breakdown_table(indicator, figure_request):
+def breakdown_table(indicator, figure_request, reporters):
     """One indicator by department for a period, with last year's, 同比 and each department's share."""
     scope = figure_request.scope
     department_ids = scope.department_ids()
@@ -261,10 +266,10 @@ def breakdown_table(indicator, figure_request):
         department_ids=department_ids,
     )[indicator.code]
     total = _scope_total(indicator, figure_request)
-    # The responsible department is listed even when it reported nothing: that is what 缺数 means.
-    responsible = indicator.department_id
-    if responsible and responsible not in per_department and (department_ids is None or responsible in department_ids):
-        per_department[responsible] = Figure(indicator, None, None)
+    # Every department that reports the indicator is listed, blank when it reported nothing: that is what 缺数 means.
+    for department in reporters:
+        if department.pk not in per_department and (department_ids is None or department.pk in department_ids):
+            per_department[department.pk] = Figure(indicator, None, None)
     departments = Department.objects.in_bulk(list(per_department))
     rows = []
     for n, department in enumerate(sorted(departments.values(), key=lambda d: (d.order, d.code))):
@@ -300,7 +305,7 @@ def _month_label(month, period):
 
 
 @_indicator_table("monthly", gettext_lazy("逐月"), max_months=MAX_MONTHS)
-def monthly_table(indicator, figure_request):
+def monthly_table(indicator, figure_request, _reporters):
     """One indicator month by month over the period, each month beside the same month a year earlier."""
     period = figure_request.period
     previous = period.year_ago()

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from metrics import assignments
 from metrics.models import DataValue, Department, Indicator, Kind
 from metrics.periods import first_of_month
 from metrics.validation import check_rules, check_value, spec_for
@@ -54,7 +55,8 @@ def default_import_user():
 def _csv_row_problems(rows, *, today):
     """[(line, reason)] for every row that cannot be imported, and the good rows keyed by (dept, code, month)."""
     departments = {d.code: d for d in Department.objects.all()}
-    indicators = {i.code: i for i in Indicator.objects.select_related("department")}
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    table = assignments.load()
     problems, good, first_line = [], {}, {}
     for row in rows:
         reasons = list(row.errors)
@@ -67,11 +69,8 @@ def _csv_row_problems(rows, *, today):
         if indicator is not None and department is not None:
             if indicator.kind == Kind.RATIO:
                 reasons.append(_("「%(name)s」是计算比率，由分子和分母计算得出，不能导入。") % {"name": indicator.name})
-            elif indicator.department_id != department.pk:
-                reasons.append(
-                    _("指标「%(name)s」不由%(department)s填报（责任单位：%(owner)s）。")
-                    % {"name": indicator.name, "department": department.name, "owner": indicator.department}
-                )
+            elif refused := table.refusal(department, indicator):
+                reasons.append(refused)
             elif not row.errors:
                 reasons += check_value(row.value, spec_for(indicator))
         if row.month is not None and row.month > first_of_month(today):

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from metrics import assignments
 from metrics.formatting import plain
 from metrics.models import DataValue, Department, Indicator
 from metrics.periods import first_of_month
@@ -220,11 +221,8 @@ def plan_workbook(*, sheet, user, today=None):
         )
     months = months_of(sheet.year)
     indicators = {i.code: i for i in selectors.department_indicators(department)}
-    others = dict(
-        Indicator.objects.filter(code__in={r.code for r in sheet.rows} - set(indicators)).values_list(
-            "code", "department__name"
-        )
-    )
+    others = {i.code: i for i in Indicator.objects.filter(code__in={r.code for r in sheet.rows} - set(indicators))}
+    table = assignments.load()
     stored = _stored(department, months)
     states = _states(department, months)
     plan = ImportPlan(department=department, year=sheet.year)
@@ -236,11 +234,7 @@ def plan_workbook(*, sheet, user, today=None):
             continue
         if indicator is None:
             if row.code in others:
-                reason = _("指标「%(code)s」不由%(department)s填报（责任单位：%(owner)s）。") % {
-                    "code": row.code,
-                    "department": department.name,
-                    "owner": others[row.code] or _("计算得出"),
-                }
+                reason = table.refusal(department, others[row.code])
             else:
                 reason = _("未知指标代码「%(code)s」。") % {"code": row.code}
             _refuse_row(plan, row, _("第 %(row)d 行：%(reason)s") % {"row": row.number, "reason": reason})

@@ -7,23 +7,22 @@ indicators, departments or months.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
-from metrics.models import DataValue, Department, Indicator, Kind, ValidationRule
+from metrics import assignments
+from metrics.models import DataValue, Indicator, Kind, ValidationRule
 from metrics.periods import add_months, month_list
 from metrics.validation import find_outliers, spec_for
 from reports.reporting.models import REPORTED_STATES, MonthlyReport, ReportEvent, ReportState
 
 
 def department_indicators(department):
-    """The active indicators this department enters, in catalogue order (area, order)."""
-    return list(
-        Indicator.objects.active()
-        .entered()
-        .filter(department=department)
-        .select_related("area")
-        .order_by("area__order", "order", "code")
-    )
+    """What the department's entry form shows: the union of its forms' indicators (area, then form order).
+
+    The report per form × department × month comes later; until then a department's month is one
+    report holding every indicator its forms assign it (metrics.assignments decides).
+    """
+    return assignments.indicators_for(department)
 
 
 def department_ratios(indicators):
@@ -191,14 +190,8 @@ def review_queue(*, states=(ReportState.SUBMITTED,)):
         .values("department_id", "month")
         .annotate(n=Count("pk"))
     }
-    expected = dict(
-        Indicator.objects.active()
-        .entered()
-        .filter(department__isnull=False)
-        .values("department_id")
-        .annotate(n=Count("pk"))
-        .values_list("department_id", "n")
-    )
+    snapshot = assignments.load()
+    expected = {pk: len(snapshot.entered_keys(pk)) for pk in department_ids}
     for report in reports:
         report.filled = filled.get((report.department_id, report.month), 0)
         report.expected = expected.get(report.department_id, 0)
@@ -206,13 +199,8 @@ def review_queue(*, states=(ReportState.SUBMITTED,)):
 
 
 def reporting_departments():
-    """Departments expected to report: active ones with at least one active entered indicator."""
-    return list(
-        Department.objects.active()
-        .annotate(n=Count("indicators", filter=Q(indicators__active=True) & ~Q(indicators__kind=Kind.RATIO)))
-        .filter(n__gt=0)
-        .order_by("order", "code")
-    )
+    """Departments expected to report: active ones whose forms hold at least one active entered indicator."""
+    return assignments.reporting_departments()
 
 
 def rate_pct(count, expected):

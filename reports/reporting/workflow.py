@@ -37,7 +37,8 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics.models import DataValue
+from metrics import assignments
+from metrics.models import DataValue, Indicator
 from metrics.periods import first_of_month
 from metrics.services import write_values
 from metrics.validation import check_value, spec_for, validate
@@ -54,8 +55,9 @@ from reports.reporting.errors import (
 from reports.reporting.models import MonthlyReport, ReportAction, ReportEvent, ReportState, allow_state_changes
 
 MAX_NOTE = 500
-# How many blank indicators a refusal names (the page lists them all).
+# How many blank indicators a refusal names (the page lists them all), and how many unknown codes.
 BLANKS_NAMED = 5
+MAX_UNKNOWN_NAMED = 5
 
 
 # Sent after the commit of every recorded action, with `event_id`; the notifications listen.
@@ -278,9 +280,17 @@ def _write(locked, spec, *, user, values, notes, comment):
     indicators = {i.code: i for i in selectors.department_indicators(locked.department)}
     unknown = sorted((set(values) | set(notes)) - set(indicators))
     if unknown:
+        # Name the forms that hold a known indicator, so the clerk knows who reports it.
+        known = {i.code: i for i in Indicator.objects.filter(code__in=unknown[:MAX_UNKNOWN_NAMED])}
+        if known:
+            table = assignments.load()
+            reasons = [table.refusal(locked.department, known[code]) for code in unknown if code in known]
+        else:
+            reasons = []
         raise InvalidValues(
-            _("以下指标不属于%(department)s，不能填报：%(codes)s。")
-            % {"department": locked.department.name, "codes": "、".join(unknown)}
+            "".join(reasons)
+            or _("以下指标不属于%(department)s，不能填报：%(codes)s。")
+            % {"department": locked.department.name, "codes": "、".join(c[:80] for c in unknown[:MAX_UNKNOWN_NAMED])}
         )
     errors = {}
     for code, value in values.items():

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from metrics import assignments
 from metrics.aggregation import by_department, monthly_series, summarize
 from metrics.formatting import document_value
 from metrics.models import Department, Indicator, Kind
@@ -26,16 +27,17 @@ def catalogue():
 
 
 def _indicators(codes):
-    return list(
-        Indicator.objects.filter(code__in=codes).select_related(
-            "area", "department", "numerator__department", "denominator"
-        )
-    )
+    return list(Indicator.objects.filter(code__in=codes).select_related("area", "numerator", "denominator"))
 
 
-def responsible_name(indicator):
-    department = indicator.department or (indicator.numerator.department if indicator.numerator_id else None)
-    return department.name if department else ""
+def responsible_names(indicators, *, limit=assignments.NAMES_SHOWN, snapshot=None):
+    """{code: the departments that report it, in words} ('' for none); a ratio: its components' reporters.
+
+    Past `limit` names the list is cut ("…等34个单位"); limit=None names them all. `snapshot`
+    (metrics.assignments.load()) saves its queries when the caller has it.
+    """
+    reporters = assignments.reporters_by_indicator(indicators, assignments=snapshot)
+    return {i.code: assignments.reporter_names(reporters[i.pk], limit=limit) for i in indicators}
 
 
 def specials_for(period):
@@ -78,8 +80,11 @@ class RenderedSummary:
         return "\n".join([*lines, *(s for s in (self.signatory, self.dated) if s)])
 
 
-def render_summary(template, *, period=None):
-    """The template filled with its period's approved figures (5 queries or so, however many placeholders)."""
+def render_summary(template, *, period=None, snapshot=None):
+    """The template filled with its period's approved figures (10 queries or so, however many placeholders).
+
+    `snapshot` (metrics.assignments.load()) saves four of them when the caller has it.
+    """
     period = period or parse_period(template.period)
     names = catalogue()
     blocks, _problems = parse_template(template.body, title=template.title)
@@ -89,7 +94,7 @@ def render_summary(template, *, period=None):
     context = FillContext(
         figures=summary.by_code(),
         catalogue=names,
-        responsible={i.code: responsible_name(i) for i in indicators},
+        responsible=responsible_names(indicators, snapshot=snapshot),
         specials=specials_for(period),
     )
     filled = fill_blocks(blocks, context)
@@ -107,15 +112,17 @@ def render_summary(template, *, period=None):
     )
 
 
-def figure_sources(codes, period):
+def figure_sources(codes, period, *, snapshot=None):
     """{code: where the figure comes from}: per department (with last year's) and per month, for the preview.
 
-    Two aggregation calls for all codes together, plus the departments' names.
+    Two aggregation calls for all codes together, plus the departments' names and who reports each
+    (`snapshot` as for render_summary).
     """
     indicators = _indicators(codes)
     per_department = by_department(indicators, period)
     series = monthly_series(indicators, period.first, period.last)
     departments = {d.pk: d.name for d in Department.objects.all()}
+    responsible = responsible_names(indicators, snapshot=snapshot)
     how = {
         Kind.FLOW: _("各月相加，各单位相加"),
         Kind.STOCK: _("取期内最后填报月份，各单位相加"),
@@ -130,7 +137,7 @@ def figure_sources(codes, period):
             "code": indicator.code,
             "area": indicator.area.name,
             "how": str(how.get(indicator.kind, "")),
-            "responsible": responsible_name(indicator),
+            "responsible": responsible[indicator.code],
             "departments": [
                 {
                     "name": departments.get(pk, str(pk)),

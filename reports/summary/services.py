@@ -22,7 +22,7 @@ from reports.summary.models import (
     SummaryTemplateVersion,
 )
 from reports.summary.placeholders import Problem, TemplateProblem, check_sign_off, check_template
-from reports.summary.selectors import catalogue, render_summary, responsible_name
+from reports.summary.selectors import catalogue, render_summary, responsible_names
 
 logger = logging.getLogger(__name__)
 
@@ -193,10 +193,10 @@ def build_export(*, period, format, progress=lambda n: None):
     """(file bytes, template version or None, missing count or None) of a period's export."""
     period = parse_period(period)
     if format == ExportFormat.XLSX:
-        indicators = Indicator.objects.active().select_related("area", "department", "numerator__department")
+        indicators = list(Indicator.objects.active().select_related("area"))
         summary = summarize(period, indicators=indicators)
         progress(60)
-        responsible = {f.indicator.code: responsible_name(f.indicator) for f in summary.figures}
+        responsible = responsible_names(indicators, limit=None)
         return excel.build_xlsx(summary, county=settings.COUNTY_NAME, responsible=responsible), None, None
     template = SummaryTemplate.objects.filter(period=period.code).first()
     if template is None:

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from metrics import assignments
 from metrics.models import Indicator
 from metrics.periods import PeriodError, parse_period
 from reports import permissions
@@ -96,8 +97,9 @@ def summary_preview(request, period):
     _require_read(request.user)
     period_obj = _period_or_404(period)
     template = selectors.template_for(period_obj.code)
-    rendered = selectors.render_summary(template, period=period_obj) if template else None
-    sources = selectors.figure_sources(rendered.codes, period_obj) if rendered else {}
+    snapshot = assignments.load()
+    rendered = selectors.render_summary(template, period=period_obj, snapshot=snapshot) if template else None
+    sources = selectors.figure_sources(rendered.codes, period_obj, snapshot=snapshot) if rendered else {}
     return render(
         request,
         "reports/summary/preview.html",
@@ -113,7 +115,7 @@ def summary_preview(request, period):
 
 
 def _indicator_table():
-    return Indicator.objects.active().select_related("area", "department").order_by("area__order", "order", "code")
+    return Indicator.objects.active().select_related("area").order_by("area__order", "order", "code")
 
 
 def summary_edit(request, period):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
+from metrics.assignments import indicators_for
 from metrics.models import DataValue, Department, Indicator
 from reports.models import User
 from reports.reporting import workflow
@@ -35,9 +36,9 @@ def planted(demo):
     as a line of the 2023H1 summary template."""
     police = Department.objects.get(code="police")
     Department.objects.filter(pk=police.pk).update(name=f"县公安局{PAYLOAD}")
-    indicator = Indicator.objects.filter(department=police).order_by("order").first()
+    indicator = min(indicators_for(police), key=lambda i: i.order)
     Indicator.objects.filter(pk=indicator.pk).update(name=f"{PAYLOAD}{indicator.name}")
-    formula_indicator = Indicator.objects.filter(department__code="court").order_by("order").first()
+    formula_indicator = min(indicators_for(Department.objects.get(code="court")), key=lambda i: i.order)
     Indicator.objects.filter(pk=formula_indicator.pk).update(name=FORMULA)
     report = MonthlyReport.objects.filter(department=police).order_by("-month").first()
     DataValue.objects.filter(indicator=indicator, department=police, month=report.month).update(note=f"{PAYLOAD}备注")

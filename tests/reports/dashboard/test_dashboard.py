@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from metrics import assignments
 from metrics.aggregation import Figure, Scope, by_unit, monthly_series, summarize
 from metrics.models import Area, Better, DataValue, Department, Indicator, Kind, Status
 from metrics.periods import parse_period
@@ -285,7 +286,7 @@ def test_only_reviewers_may_include_submitted_values(client, login_as):
 
 def test_completeness_counts_departments_times_due_months(demo):
     complete = selectors.completeness_for(parse_period("2023H1"), today=datetime.date(2023, 8, 1))
-    departments = len(selectors.reporting_departments())
+    departments = len(assignments.reporting_departments())
     assert (complete.expected, complete.reported, complete.rate, complete.late) == (
         departments * 6,
         departments * 6,
@@ -325,7 +326,7 @@ def test_completeness_expects_only_months_that_are_over(demo):
     # The demo's July 2023: court, procuratorate, police and cac have submitted; August nobody.
     july = MonthlyReport.objects.filter(month=datetime.date(2023, 7, 1), state__in=REPORTED_STATES).count()
     assert july == 4
-    assert complete.reported == july and complete.expected == 2 * len(selectors.reporting_departments())
+    assert complete.reported == july and complete.expected == 2 * len(assignments.reporting_departments())
     future = selectors.completeness_for(parse_period("2024H1"), today=datetime.date(2023, 9, 10))
     assert future.expected == 0 and future.rate is None
 

@@ -194,7 +194,7 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(demo, t
     assert "负数" in reasons["第 7 行"]
     assert "整数" in reasons["第 8 行"]
     assert "与第 2 行重复" in reasons["第 9 行"]
-    assert "不由县公安局填报" in reasons["第 10 行"]
+    assert "不在县公安局的任何报表中（报表：县司法局月报由县司法局填报）" in reasons["第 10 行"]
     assert "计算比率" in reasons["第 11 行"] or "未知指标" in reasons["第 11 行"]
     assert "尚未到来" in reasons["第 12 行"]
     assert "应有 5 列" in reasons["第 13 行"]

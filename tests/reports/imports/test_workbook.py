@@ -308,7 +308,7 @@ def test_unknown_or_foreign_indicator_rows_are_refused(clerk, template):
     batch, plan = upload(data, clerk)
     reasons = [r for _n, r in plan.row_problems]
     assert any(f"第 {row} 行" in r and "未知指标代码「no.such_indicator」" in r for r in reasons)
-    assert any(f"第 {row + 1} 行" in r and "县公安局" in r for r in reasons)
+    assert any(f"第 {row + 1} 行" in r and "（报表：县公安局月报由县公安局填报）" in r for r in reasons)
     with pytest.raises(ImportFileError):
         services.commit_batch(batch=batch, user=clerk, fingerprint=plan.fingerprint)
     assert snapshot() == before

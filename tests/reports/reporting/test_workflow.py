@@ -326,12 +326,14 @@ def test_bad_figures_change_nothing(unit, values, message):
     assert MonthlyReport.objects.get(pk=report.pk).version == 1
 
 
-def test_another_departments_indicator_is_refused(unit):
+def test_another_departments_indicator_is_refused_naming_the_form(unit):
     report = _report(unit)
-    with pytest.raises(InvalidValues, match="不属于测试法院"):
+    with pytest.raises(InvalidValues, match="不在测试法院的任何报表中（报表：县人民法院月报由县人民法院填报）"):
         workflow.perform(
             ReportAction.SAVE, report=report, user=unit["clerk"], values={**GOOD, "enforcement.cases_received": D(1)}
         )
+    with pytest.raises(InvalidValues, match="不属于测试法院.*no.such.code"):
+        workflow.perform(ReportAction.SAVE, report=report, user=unit["clerk"], values={"no.such.code": D(1)})
     assert not DataValue.objects.filter(department=unit["department"]).exists()
 
 
