@@ -269,7 +269,7 @@ def generate(size):
         # Synthetic history in bulk, as the demo loads it: states written outside the workflow on purpose.
         with allow_state_changes():
             MonthlyReport.objects.bulk_create(
-                MonthlyReport(department=responsible, month=m, state="approved", version=1) for m in months
+                MonthlyReport(department=responsible, form=form, month=m, state="approved", version=1) for m in months
             )
 
     log(f"[{size}] {len(departments)} departments × {len(indicators)} indicators × {len(months)} months: COPY")
@@ -530,7 +530,7 @@ def savers(size):
 
     from django.db import connection
 
-    from metrics.assignments import indicators_for
+    from metrics.assignments import forms_for, indicators_for
     from metrics.models import DataValue, Department
     from metrics.periods import Period
     from reports.models import User
@@ -539,7 +539,8 @@ def savers(size):
 
     clerk = User.objects.get(username="bench_clerk")
     department = Department.objects.get(pk=clerk.department_id)
-    indicators = indicators_for(department)
+    form = forms_for(department)[0]
+    indicators = indicators_for(department, form)
     # Months before the data begin: past (so they may be entered) and outside every figure shown.
     first = months_of(size)[0]
     save_months = Period.year(first.year - 1).months()
@@ -555,7 +556,7 @@ def savers(size):
 
     def save():
         month = next(months)
-        report = workflow.get_or_create_report(department=department, month=month)
+        report = workflow.get_or_create_report(department=department, form=form, month=month)
         workflow.perform(ReportAction.SAVE, report=report, user=clerk, values=values_for(month))
 
     def raw_save():

@@ -121,13 +121,22 @@ class Assignments:
 
         An indicator in several of its forms takes its place in the first form.
         """
-        keys = {}
+        keys, through = {}, {}
         for form in self.forms_of(department_id):
-            if form_id is not None and form.pk != form_id:
-                continue
             for indicator_id, order in self.order[form.pk].items():
-                keys.setdefault(indicator_id, (form.order, form.code, order))
+                if indicator_id not in keys:
+                    keys[indicator_id], through[indicator_id] = (form.order, form.code, order), form.pk
+        if form_id is not None:
+            # A form's report holds what the department reports through it, not what an earlier form took.
+            keys = {i: key for i, key in keys.items() if through[i] == form_id}
         return keys
+
+    def form_through(self, department_id, indicator_id):
+        """The form through which the department reports the indicator (its first form holding it), or None."""
+        for form in self.forms_of(department_id):
+            if indicator_id in self.order[form.pk]:
+                return form
+        return None
 
     def reported_by(self, department_ids):
         """Ids of the active entered indicators that any of the departments reports."""

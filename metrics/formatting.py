@@ -1,5 +1,6 @@
 """Chinese display of figures and their changes. Pure functions on Decimal; rounding half up."""
 
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
@@ -176,3 +177,9 @@ def completion_text(figure, *, decimals=None):
         return MISSING
     places = 2 if decimals is None else decimals
     return f"{format_number(pct, places, separators=False, trim=decimals is None)}%"
+
+
+def echo(text, limit=20):
+    """What someone typed, safe to quote back in a message: control characters shown as �, long text cut."""
+    text = "".join("\ufffd" if unicodedata.category(ch)[0] == "C" else ch for ch in str(text))
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -9,10 +9,11 @@ with the span of the same length just before.
 import calendar
 import datetime
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+
+from metrics.formatting import echo
 
 MONTH = "month"
 QUARTER = "quarter"
@@ -73,20 +74,14 @@ def deadline(month, day):
     return following.replace(day=min(day, calendar.monthrange(following.year, following.month)[1]))
 
 
-def _echo(text, limit=20):
-    """What someone typed, safe to quote back: control characters shown as �, long text cut."""
-    text = "".join("\ufffd" if unicodedata.category(ch)[0] == "C" else ch for ch in str(text))
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 def month_of(year, month):
     """The first day of a month given as numbers; PeriodError for a month or year that does not exist here."""
     if not 1 <= month <= 12:
-        raise PeriodError(_("月份“%(month)s”不存在，应为 1—12。") % {"month": _echo(month)})
+        raise PeriodError(_("月份“%(month)s”不存在，应为 1—12。") % {"month": echo(month)})
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise PeriodError(
             _("年份“%(year)s”超出范围（%(first)d—%(last)d）。")
-            % {"year": _echo(year), "first": FIRST_YEAR, "last": LAST_YEAR}
+            % {"year": echo(year), "first": FIRST_YEAR, "last": LAST_YEAR}
         )
     return datetime.date(year, month, 1)
 
@@ -95,7 +90,7 @@ def parse_year(text):
     """A year written as four ASCII digits (2023) as an int; PeriodError with a Chinese message otherwise."""
     text = str(text if text is not None else "").strip()
     if not _YEAR_RE.match(text):
-        raise PeriodError(_("年份“%(year)s”无法识别，应为 2023 这样的四位数字。") % {"year": _echo(text)})
+        raise PeriodError(_("年份“%(year)s”无法识别，应为 2023 这样的四位数字。") % {"year": echo(text)})
     year = int(text)
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise PeriodError(
@@ -108,7 +103,7 @@ def parse_month(text):
     """A month written YYYY-MM (2023-05, or 2023-5) as its first day; PeriodError with a Chinese message otherwise."""
     match = _MONTH_RE.match((text or "").strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise PeriodError(_("月份“%(month)s”无法识别，应为 YYYY-MM（如 2023-05）。") % {"month": _echo(text or "")})
+        raise PeriodError(_("月份“%(month)s”无法识别，应为 YYYY-MM（如 2023-05）。") % {"month": echo(text or "")})
     return month_of(int(match.group(1)), int(match.group(2)))
 
 
@@ -247,7 +242,7 @@ def parse_period(text):
         start, _sep, end = text.partition("..")
         first, last = _parse_month(start, text), _parse_month(end, text)
         if last < first:
-            raise PeriodError(_("期间“%(code)s”的结束月份早于开始月份。") % {"code": _echo(text, 40)})
+            raise PeriodError(_("期间“%(code)s”的结束月份早于开始月份。") % {"code": echo(text, 40)})
         return Period.range(first, last)
     for pattern, build in (
         (_MONTH_RE, Period.month),
@@ -267,7 +262,7 @@ def parse_period(text):
         return Period.year(int(text))
     raise PeriodError(
         _("无法识别的期间“%(code)s”。请使用 2023-05、2023Q2、2023H1、2023 或 2023-01..2023-05 这样的写法。")
-        % {"code": _echo(text, 40)}
+        % {"code": echo(text, 40)}
     )
 
 
@@ -277,10 +272,10 @@ def _parse_month(text, whole):
         return parse_month(text)
     except PeriodError as error:
         raise PeriodError(
-            _("期间“%(code)s”中的月份有误：%(error)s") % {"code": _echo(whole, 40), "error": error}
+            _("期间“%(code)s”中的月份有误：%(error)s") % {"code": echo(whole, 40), "error": error}
         ) from error
 
 
 def _check_year(year, text):
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise PeriodError(_("期间“%(code)s”的年份超出范围。") % {"code": _echo(text, 40)})
+        raise PeriodError(_("期间“%(code)s”的年份超出范围。") % {"code": echo(text, 40)})

@@ -79,22 +79,23 @@ def load_demo_reports():
 
     Returns the number of reports created.
     """
-    from reports.reporting.selectors import reporting_departments
+    from reports.reporting.selectors import reporting_lines
 
-    departments = reporting_departments()
+    lines = reporting_lines()
     reviewer = User.objects.get(username="reviewer")
-    existing = set(MonthlyReport.objects.values_list("department_id", "month"))
+    existing = set(MonthlyReport.objects.values_list("department_id", "form_id", "month"))
     reports = []
     for month in month_list(APPROVED_FIRST, APPROVED_LAST):
-        deadline = MonthlyReport.deadline_of(month)
-        submitted = _local(deadline - datetime.timedelta(days=2), 10)
-        approved = _local(deadline + datetime.timedelta(days=1), 15)
-        for department in departments:
-            if (department.pk, month) in existing:
+        for line in lines:
+            if (*line.key, month) in existing:
                 continue
+            deadline = MonthlyReport.deadline_of(month, line.form)
+            submitted = _local(deadline - datetime.timedelta(days=2), 10)
+            approved = _local(deadline + datetime.timedelta(days=1), 15)
             reports.append(
                 MonthlyReport(
-                    department=department,
+                    department=line.department,
+                    form=line.form,
                     month=month,
                     state=ReportState.APPROVED,
                     version=2,
@@ -132,7 +133,7 @@ def load_demo_reports():
             ),
         ]
     ReportEvent.objects.bulk_create(events, batch_size=500)
-    return len(reports) + _load_july(departments, existing, clerks, reviewer)
+    return len(reports) + _load_july(lines, existing, clerks, reviewer)
 
 
 def _july_value(indicator, june, rule_codes):
@@ -145,20 +146,21 @@ def _july_value(indicator, june, rule_codes):
     return (june * factor).quantize(Decimal(1).scaleb(-indicator.decimals), ROUND_HALF_UP)
 
 
-def _load_july(departments, existing, clerks, reviewer):
+def _load_july(lines, existing, clerks, reviewer):
     from reports.reporting import workflow
-    from reports.reporting.selectors import active_rules, department_indicators
+    from reports.reporting.selectors import active_rules, report_indicators
 
     rule_codes = {code for rule in active_rules() for code in rule.codes}
     june = {(v.department_id, v.indicator_id): v.value for v in DataValue.objects.filter(month=APPROVED_LAST)}
     created = 0
-    for department in departments:
+    for line in lines:
+        department = line.department
         story, day = JULY_PLAN.get(department.code, ("not_started", None))
-        if (department.pk, JULY) in existing or story == "not_started":
+        if (*line.key, JULY) in existing or story == "not_started":
             continue
         clerk = clerks[department.pk]
-        report = workflow.get_or_create_report(department=department, month=JULY)
-        indicators = department_indicators(department)
+        report = workflow.get_or_create_report(department=department, form=line.form, month=JULY)
+        indicators = report_indicators(department, line.form)
         if story == "draft":
             indicators = indicators[: max(1, len(indicators) * 2 // 3)]
         values = {i.code: _july_value(i, june.get((department.pk, i.pk)), rule_codes) for i in indicators}

@@ -19,7 +19,7 @@ from metrics.periods import Period, month_start
 from reports.dashboard import charts
 from reports.dashboard.presentation import detail_links
 from reports.reporting.models import REPORTED_STATES
-from reports.reporting.selectors import completeness, rate_pct
+from reports.reporting.selectors import completeness, rate_pct, reporting_lines
 
 MOVERS = 5
 
@@ -50,29 +50,25 @@ def completeness_for(period, *, department_ids=None, today=None, assignments=Non
     """How many of the period's expected monthly reports are in, and how many on time.
 
     Two queries besides the assignments' (`assignments` saves them when the caller has them).
-    expected = active departments that enter indicators × months that are over;
+    expected = (department, form) lines that report × months that are over;
     reported = reports submitted or approved; on time = of those, first submitted
-    by the deadline (MonthlyReport.deadline). Counted by reports.reporting.selectors.completeness,
-    the same function as the completeness grid.
+    by the form's deadline (MonthlyReport.deadline). Counted by reports.reporting.selectors.completeness,
+    the same function as the completeness grid. `late` lists departments with reports missing.
     """
     today = today or timezone.localdate()
-    departments = assignment_table.reporting_departments(assignments=assignments)
-    if department_ids is not None:
-        wanted = set(department_ids)
-        departments = [d for d in departments if d.pk in wanted]
+    wanted = set(department_ids) if department_ids is not None else None
+    lines = reporting_lines(snapshot=assignments, department_ids=wanted)
     months = period.months_over(today)
-    if not months or not departments:
+    if not months or not lines:
         return Completeness(months=months, expected=0, reported=0, on_time=0)
-    _departments, _months, cells, rates = completeness(months[0], months[-1], today=today, departments=departments)
-    late = []
-    for department in departments:
-        missing = sum(
-            1
-            for m in months
-            if (report := cells.get((department.pk, m))) is None or report.state not in REPORTED_STATES
-        )
-        if missing:
-            late.append((department, missing))
+    _lines, _months, cells, rates = completeness(months[0], months[-1], today=today, lines=lines)
+    missing = {}
+    for line in lines:
+        for m in months:
+            report = cells.get((*line.key, m))
+            if report is None or report.state not in REPORTED_STATES:
+                missing[line.department] = missing.get(line.department, 0) + 1
+    late = list(missing.items())
     late.sort(key=lambda pair: (-pair[1], pair[0].order, pair[0].code))
     return Completeness(
         months=months,

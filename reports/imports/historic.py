@@ -101,24 +101,28 @@ def import_historic_csv(*, data, user, today=None, dry_run=False):
     rows = csvfile.read_rows(data, max_bytes=settings.IMPORT_CSV_MAX_BYTES, max_rows=settings.IMPORT_MAX_ROWS)
     problems, good = _csv_row_problems(rows, today=today)
 
+    # One report per (department, form, month): each row goes to the form its department reports it through.
+    table = assignments.load()
     groups = defaultdict(dict)
-    for (_dept, code, month), (row, department, _indicator) in good.items():
-        groups[(department, month)][code] = row
-    departments = {d for d, _m in groups}
-    months = {m for _d, m in groups}
+    for (_dept, code, month), (row, department, indicator) in good.items():
+        groups[(department, table.form_through(department.pk, indicator.pk), month)][code] = row
+    departments = {d for d, _f, _m in groups}
+    months = {m for _d, _f, m in groups}
     stored = {
         (v.department_id, v.indicator.code, v.month): v
         for v in DataValue.objects.filter(department__in=departments, month__in=months).select_related("indicator")
     }
     states = {
-        (r.department_id, r.month): r.state
+        (r.department_id, r.form_id, r.month): r.state
         for r in MonthlyReport.objects.filter(department__in=departments, month__in=months)
     }
     rules = selectors.active_rules()
     result = HistoricResult(rows=len(rows))
     work = []
-    for (department, month), by_code in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0].code)):
-        state = states.get((department.pk, month), ReportState.NOT_STARTED)
+    for (department, form, month), by_code in sorted(
+        groups.items(), key=lambda item: (item[0][2], item[0][0].code, item[0][1].order, item[0][1].code)
+    ):
+        state = states.get((department.pk, form.pk, month), ReportState.NOT_STARTED)
         differs = []
         for code, row in by_code.items():
             current = stored.get((department.pk, code, month))
@@ -151,7 +155,7 @@ def import_historic_csv(*, data, user, today=None, dry_run=False):
                 )
         # A month under review with matching figures is left to its reviewer.
         if differs or state in EDITABLE_STATES:
-            work.append((department, month, by_code))
+            work.append((department, form, month, by_code))
     if problems:
         problems.sort()
         raise HistoricImportError(_("有 %(n)d 行数据有问题，整个文件未导入：") % {"n": len(problems)}, problems)
@@ -164,8 +168,8 @@ def import_historic_csv(*, data, user, today=None, dry_run=False):
 @transaction.atomic
 def _write_historic(work, *, user, today):
     comment = _("历史数据导入")
-    for department, month, by_code in work:
-        report = workflow.get_or_create_report(department=department, month=month, today=today)
+    for department, form, month, by_code in work:
+        report = workflow.get_or_create_report(department=department, form=form, month=month, today=today)
         try:
             workflow.perform(
                 ReportAction.HISTORIC,

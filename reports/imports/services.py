@@ -1,6 +1,6 @@
 """The entry workbook (a department's year, indicators × months): download, preview, commit.
 
-- `template_for(department=, year=)`: the workbook as bytes, pre-filled with the stored figures.
+- `template_for(department=, form=, year=)`: the workbook of one form as bytes, pre-filled with the stored figures.
 - `upload_workbook(user=, filename=, data=)`: read and plan; stores an ImportBatch; nothing else written.
 - `plan_batch(batch=, user=)`: what committing would do now (new, changed, unchanged, refused per cell).
 - `commit_batch(batch=, user=, fingerprint=)`: write the plan the user saw, all or nothing.
@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics import assignments
-from metrics.formatting import plain
+from metrics.formatting import echo, plain
+from metrics.forms import Form
 from metrics.models import DataValue, Department, Indicator
 from metrics.periods import first_of_month
 from metrics.validation import check_rules, check_value, spec_for
@@ -63,13 +64,15 @@ def closed_reason(state, month, today, action=ReportAction.SAVE):
     return ""
 
 
-def _stored(department, months):
-    values = DataValue.objects.filter(department=department, month__in=months).select_related("indicator")
+def _stored(department, months, indicators):
+    values = DataValue.objects.filter(department=department, month__in=months, indicator__in=indicators).select_related(
+        "indicator"
+    )
     return {(v.indicator.code, v.month): v for v in values}
 
 
-def _states(department, months):
-    reports = MonthlyReport.objects.filter(department=department, month__in=months)
+def _states(department, form, months):
+    reports = MonthlyReport.objects.filter(department=department, form=form, month__in=months)
     states = {r.month: r.state for r in reports}
     return {m: states.get(m, ReportState.NOT_STARTED) for m in months}
 
@@ -77,13 +80,13 @@ def _states(department, months):
 # --- the entry workbook -------------------------------------------------------------
 
 
-def template_for(*, department, year, today=None):
-    """The entry workbook for the department's year, pre-filled with its stored figures (bytes)."""
+def template_for(*, department, form, year, today=None):
+    """The entry workbook of a form for the department's year, pre-filled with its stored figures (bytes)."""
     today = today or timezone.localdate()
     months = months_of(year)
-    indicators = selectors.department_indicators(department)
-    stored = _stored(department, months)
-    states = _states(department, months)
+    indicators = selectors.report_indicators(department, form)
+    stored = _stored(department, months, indicators)
+    states = _states(department, form, months)
     rows = [
         workbook.TemplateRow(
             code=i.code,
@@ -100,6 +103,8 @@ def template_for(*, department, year, today=None):
     return workbook.build_template(
         department_code=department.code,
         department_name=department.name,
+        form_code=form.code,
+        form_name=form.name,
         year=year,
         rows=rows,
         values=values,
@@ -108,8 +113,8 @@ def template_for(*, department, year, today=None):
     )
 
 
-def template_filename(department, year):
-    return f"{department.name}-{year}年-月度数据填报表.xlsx"
+def template_filename(department, form, year):
+    return f"{department.name}-{form.name}-{year}年-填报表.xlsx"
 
 
 @dataclass
@@ -147,6 +152,7 @@ class ImportPlan:
     """The preview of one workbook: every cell that has or gets a figure, problems and rule warnings."""
 
     department: Department
+    form: Form
     year: int
     changes: list = field(default_factory=list)
     row_problems: list = field(default_factory=list)  # [(row number, reason)]
@@ -204,6 +210,22 @@ def _refuse_row(plan, row, reason):
     plan.row_problems.append((row.number, reason))
 
 
+def _form_of(sheet, department):
+    """The form a workbook is for: its 报表代码, or the department's only form in a workbook made before forms."""
+    forms = assignments.forms_for(department)
+    if not sheet.form_code:
+        if len(forms) == 1:
+            return forms[0]
+        raise ImportFileError(_("文件中没有报表代码。请重新下载本系统的填报模板。"))
+    form = next((f for f in forms if f.code == sheet.form_code), None)
+    if form is None:
+        raise ImportFileError(
+            _("%(department)s不填报代码为「%(code)s」的报表。请使用本系统下载的填报模板。")
+            % {"department": department.name, "code": echo(sheet.form_code, 50)}
+        )
+    return form
+
+
 def plan_workbook(*, sheet, user, today=None):
     """Compare a read workbook with what is stored; an ImportPlan. Writes nothing.
 
@@ -220,12 +242,13 @@ def plan_workbook(*, sheet, user, today=None):
             _("这是%(department)s的填报表；您只能导入本单位的数据。") % {"department": department.name}
         )
     months = months_of(sheet.year)
-    indicators = {i.code: i for i in selectors.department_indicators(department)}
+    form = _form_of(sheet, department)
+    indicators = {i.code: i for i in selectors.report_indicators(department, form)}
     others = {i.code: i for i in Indicator.objects.filter(code__in={r.code for r in sheet.rows} - set(indicators))}
     table = assignments.load()
-    stored = _stored(department, months)
-    states = _states(department, months)
-    plan = ImportPlan(department=department, year=sheet.year)
+    stored = _stored(department, months, list(indicators.values()))
+    states = _states(department, form, months)
+    plan = ImportPlan(department=department, form=form, year=sheet.year)
     seen = {}
     for row in sheet.rows:
         indicator = indicators.get(row.code)
@@ -351,7 +374,7 @@ def commit_batch(*, batch, user, fingerprint, today=None):
         )
     comment = _("Excel 导入：%(file)s") % {"file": batch.filename}
     for month, values in plan.by_month().items():
-        report = workflow.get_or_create_report(department=plan.department, month=month, today=today)
+        report = workflow.get_or_create_report(department=plan.department, form=plan.form, month=month, today=today)
         try:
             workflow.perform(ReportAction.IMPORT, report=report, user=user, values=values, comment=comment, today=today)
         except ReportError as error:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from metrics import assignments
 from metrics.models import Department
 from metrics.periods import PeriodError, parse_year
 from reports import permissions
@@ -41,8 +42,12 @@ def _home(request, *, status=200, error=""):
     if not departments:
         raise PermissionDenied(_("只有填报员、审核员和管理员可以导入数据。"))
     latest = selectors.latest_report_month()
+    forms = {}
+    for line in selectors.reporting_lines(department_ids={d.pk for d in departments}):
+        forms.setdefault(line.form.pk, line.form)
     context = {
         "departments": departments,
+        "forms": sorted(forms.values(), key=lambda f: (f.order, f.code)),
         "years": _years(),
         "default_year": (latest or timezone.localdate()).year,
         "batches": _visible_batches(user)[:10],
@@ -58,10 +63,18 @@ def import_home(request):
 
 
 def download_template(request):
-    """The entry workbook (XLSX) of ?department=code&year=YYYY, pre-filled with the stored figures."""
+    """The entry workbook (XLSX) of ?department=code&form=code&year=YYYY, pre-filled with the stored figures.
+
+    Without `form`, the department's first form."""
     department = get_object_or_404(Department, code=request.GET.get("department", ""))
     if not permissions.can_import_department(request.user, department.pk):
         raise PermissionDenied(_("您只能下载本单位的填报表。"))
+    forms = assignments.forms_for(department)
+    wanted = request.GET.get("form", "")
+    form = next((f for f in forms if f.code == wanted), None) if wanted else (forms[0] if forms else None)
+    if form is None:
+        messages.error(request, _("%(department)s不填报所选报表。") % {"department": department.name})
+        return redirect("import_home")
     try:
         year = parse_year(request.GET.get("year", ""))
     except PeriodError:
@@ -69,9 +82,9 @@ def download_template(request):
     if year is None or not 2000 <= year <= 2100:
         messages.error(request, _("年度无效。"))
         return redirect("import_home")
-    content = services.template_for(department=department, year=year)
+    content = services.template_for(department=department, form=form, year=year)
     response = HttpResponse(content, content_type=workbook.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = _attachment(services.template_filename(department, year))
+    response["Content-Disposition"] = _attachment(services.template_filename(department, form, year))
     return response
 
 

@@ -3,7 +3,7 @@
 Pure functions on plain values, no database. The layout (one sheet, 数据填报)::
 
     A1  title                                   (locked)
-    A2  单位代码 | B2 code | C2 年度 | D2 year   (locked; identifies the file)
+    A2  单位代码 | B2 code | C2 年度 | D2 year | E2 报表代码 | F2 form   (locked; identifies the file)
     row 3  月报状态 per month                    (locked)
     row 4  指标代码 | 指标名称 | 单位 | 1月 … 12月 (locked header)
     row 5… one indicator per row; D…O the months (unlocked unless the month is closed)
@@ -80,7 +80,9 @@ def _validation_for(row):
     return ("decimal", "greaterThanOrEqual", "0", None, _("请填写不小于 0 的数字。"))
 
 
-def build_template(*, department_code, department_name, year, rows, values, month_states, closed_months):
+def build_template(
+    *, department_code, department_name, form_code, form_name, year, rows, values, month_states, closed_months
+):
     """The workbook as bytes.
 
     `rows`: TemplateRow list; `values`: {(code, month number): Decimal or None};
@@ -91,14 +93,20 @@ def build_template(*, department_code, department_name, year, rows, values, mont
     ws = wb.active
     ws.title = SHEET_TITLE
 
-    ws["A1"] = _("%(department)s %(year)d年 月度数据填报表") % {"department": department_name, "year": year}
+    ws["A1"] = _("%(department)s %(year)d年 %(form)s 填报表") % {
+        "department": department_name,
+        "year": year,
+        "form": form_name,
+    }
     ws["A1"].font = Font(size=14, bold=True)
     ws.cell(META_ROW, 1, _("单位代码"))
     ws.cell(META_ROW, 2, department_code)
     ws.cell(META_ROW, 3, _("年度"))
     ws.cell(META_ROW, 4, year)
-    ws.cell(META_ROW, 5, _("说明：只填写白色单元格；空白表示缺报（不是 0）；灰色月份已上报、已审核或未到，不能修改。"))
-    ws.cell(META_ROW, 5).font = Font(color="66737F")
+    ws.cell(META_ROW, 5, _("报表代码"))
+    ws.cell(META_ROW, 6, form_code)
+    ws.cell(META_ROW, 7, _("说明：只填写白色单元格；空白表示缺报（不是 0）；灰色月份已上报、已审核或未到，不能修改。"))
+    ws.cell(META_ROW, 7).font = Font(color="66737F")
     ws.cell(STATE_ROW, 3, _("月报状态"))
     for month in MONTHS:
         cell = ws.cell(STATE_ROW, FIRST_MONTH_COLUMN + month - 1, str(month_states.get(month, "")))
@@ -190,6 +198,7 @@ class SheetRow:
 class ParsedSheet:
     department_code: str
     year: int
+    form_code: str = ""  # empty in a workbook made before forms: the department's only form is meant
     rows: list = field(default_factory=list)
 
 
@@ -329,7 +338,7 @@ def _read_rows(ws, *, max_rows):
 
 
 def _read_meta(cells):
-    values = [getattr(c, "value", None) for c in cells] + [None] * 4
+    values = [getattr(c, "value", None) for c in cells] + [None] * 6
     if _text(values[0]) != "单位代码" or _text(values[2]) != "年度":
         _refuse(_("第 2 行的单位代码和年度被修改，不是本系统的填报模板。"))
     code = _text(values[1])
@@ -343,7 +352,8 @@ def _read_meta(cells):
             year = None
     if not code or not isinstance(year, int) or not 2000 <= year <= 2100:
         _refuse(_("第 2 行的单位代码或年度无效，不是本系统的填报模板。"))
-    return ParsedSheet(department_code=code, year=year)
+    form_code = _text(values[5]) if _text(values[4]) == "报表代码" else ""
+    return ParsedSheet(department_code=code, year=year, form_code=form_code)
 
 
 def _read_data_row(number, cells):

@@ -1,15 +1,15 @@
 """Deadline reminders and overdue notices for the monthly reports (run daily by Celery beat).
 
-The month concerned on a given day is the previous one: its report is due on
-day REPORT_DEADLINE_DAY of this month (MonthlyReport.deadline_of).
+The month concerned on a given day is the previous one: each form's report is
+due on the form's deadline day of this month (MonthlyReport.deadline_of).
 
-- `send_deadline_reminders(today=)`: from REPORT_REMINDER_DAYS days before the
-  deadline up to the day before it, the clerks of every department whose
-  report is not submitted (未填报, 草稿, 已退回) get one reminder.
-- `mark_overdue_reports(today=)`: once the deadline has passed, every
-  department that never submitted has its report row marked overdue
-  (`MonthlyReport.overdue_at`): its clerks are told, and every reviewer gets
-  one list of the overdue departments.
+- `send_deadline_reminders(today=)`: from REPORT_REMINDER_DAYS days before a
+  form's deadline up to the day before it, the clerks of every department with
+  a report of it not submitted (未填报, 草稿, 已退回) get one reminder a month.
+- `mark_overdue_reports(today=)`: once a form's deadline has passed, every
+  report of it never submitted is marked overdue (`MonthlyReport.overdue_at`):
+  its clerks are told, and every reviewer gets one list of the overdue
+  departments.
 
 Both are idempotent: notifications are unique per (kind, department, month,
 recipient), so running a task twice, or every day, sends nothing twice.
@@ -28,7 +28,7 @@ from reports.notifications.models import NotificationKind
 from reports.notifications.services import notify
 from reports.permissions import users_who_may_review, users_who_report_for
 from reports.reporting import selectors, workflow
-from reports.reporting.models import REPORTED_STATES, MonthlyReport
+from reports.reporting.models import REPORTED_STATES, MonthlyReport, entry_url
 
 
 def _clerks(departments):
@@ -42,32 +42,48 @@ def _reviewers():
     return list(users_who_may_review().order_by("pk"))
 
 
-def _entry_url(department, month):
-    """The department's entry form for the month (where the clerk acts on the reminder)."""
-    return reverse("report_entry", kwargs={"department": department.code, "year": month.year, "month": month.month})
-
-
 def _completeness_url(month):
     return f"{reverse('completeness')}?start={month:%Y-%m}&end={month:%Y-%m}"
 
 
+def _waiting(month, today, *, due, never_submitted=False):
+    """{department: [(form, deadline)]} of the month's reports not submitted (never submitted, with
+    `never_submitted`) whose form's deadline `due(days_left)` accepts, in department and form order."""
+    lines = selectors.reporting_lines()
+    reports = {
+        (r.department_id, r.form_id): r
+        for r in MonthlyReport.objects.filter(month=month, department__in={line.department.pk for line in lines})
+    }
+    waiting = {}
+    for line in lines:
+        report = reports.get(line.key)
+        if report is not None and (
+            report.state in REPORTED_STATES or (never_submitted and report.first_submitted_at is not None)
+        ):
+            continue
+        deadline = MonthlyReport.deadline_of(month, line.form)
+        if due((deadline - today).days):
+            waiting.setdefault(line.department, []).append((line.form, deadline))
+    return waiting
+
+
+def _forms_text(pending):
+    return "、".join(form.name for form, _deadline in pending)
+
+
 @transaction.atomic
 def send_deadline_reminders(*, today=None):
-    """Remind clerks of departments not yet submitted, a few days before the deadline; the new notifications."""
+    """Remind clerks of reports not yet submitted, a few days before each form's deadline; the new notifications.
+
+    One reminder per department and month, naming its forms still to report.
+    """
     today = today or timezone.localdate()
     month = last_month_over(today)
-    deadline = MonthlyReport.deadline_of(month)
-    days_left = (deadline - today).days
-    if not 1 <= days_left <= settings.REPORT_REMINDER_DAYS:
-        return []
-    departments = selectors.reporting_departments()
-    reported = set(
-        MonthlyReport.objects.filter(month=month, state__in=REPORTED_STATES).values_list("department_id", flat=True)
-    )
-    waiting = [d for d in departments if d.pk not in reported]
-    clerks = _clerks(waiting)
+    waiting = _waiting(month, today, due=lambda days: 1 <= days <= settings.REPORT_REMINDER_DAYS)
+    clerks = _clerks(list(waiting))
     created = []
-    for department in waiting:
+    for department, pending in waiting.items():
+        form, deadline = min(pending, key=lambda item: item[1])
         for clerk in clerks.get(department.pk, []):
             notification, new = notify(
                 kind=NotificationKind.REMINDER,
@@ -77,16 +93,17 @@ def send_deadline_reminders(*, today=None):
                 title=_("请在 %(deadline)s 前上报 %(month)s 月报")
                 % {"deadline": f"{deadline:%m月%d日}", "month": f"{month:%Y年%m月}"},
                 body=_(
-                    "%(department)s %(month)s 的月报尚未上报，截止日期为 %(deadline)s（还有 %(days)d 天）。"
-                    "请尽快填写并上报。"
+                    "%(department)s %(month)s 的月报（%(forms)s）尚未上报，截止日期为 %(deadline)s"
+                    "（还有 %(days)d 天）。请尽快填写并上报。"
                 )
                 % {
                     "department": department.name,
                     "month": f"{month:%Y年%m月}",
+                    "forms": _forms_text(pending),
                     "deadline": f"{deadline:%Y年%m月%d日}",
-                    "days": days_left,
+                    "days": (deadline - today).days,
                 },
-                url=_entry_url(department, month),
+                url=entry_url(department, form, month),
             )
             if new:
                 created.append(notification)
@@ -95,23 +112,22 @@ def send_deadline_reminders(*, today=None):
 
 @transaction.atomic
 def mark_overdue_reports(*, today=None):
-    """After the deadline: mark unsubmitted reports overdue, tell clerks and reviewers; the new notifications."""
+    """After each form's deadline: mark its unsubmitted reports overdue, tell clerks and reviewers;
+    the new notifications (one per department and month for clerks, one list for each reviewer)."""
     today = today or timezone.localdate()
     month = last_month_over(today)
-    deadline = MonthlyReport.deadline_of(month)
-    if today <= deadline:
-        return []
-    departments = selectors.reporting_departments()
-    reports = {r.department_id: r for r in MonthlyReport.objects.filter(month=month, department__in=departments)}
-    overdue = [d for d in departments if reports.get(d.pk) is None or reports[d.pk].first_submitted_at is None]
+    # A report submitted in time and returned afterwards is late to come back, not overdue.
+    overdue = _waiting(month, today, due=lambda days: days < 0, never_submitted=True)
     if not overdue:
         return []
-    workflow.mark_overdue(month=month, departments=overdue)
-
+    workflow.mark_overdue(
+        month=month, lines=[selectors.Line(d, form) for d, pending in overdue.items() for form, _deadline in pending]
+    )
     created = []
-    clerks = _clerks(overdue)
+    clerks = _clerks(list(overdue))
     month_text = f"{month:%Y年%m月}"
-    for department in overdue:
+    for department, pending in overdue.items():
+        form, deadline = pending[0]
         for clerk in clerks.get(department.pk, []):
             notification, new = notify(
                 kind=NotificationKind.OVERDUE,
@@ -120,14 +136,24 @@ def mark_overdue_reports(*, today=None):
                 month=month,
                 title=_("%(month)s 月报已逾期") % {"month": month_text},
                 body=_(
-                    "%(department)s %(month)s 的月报在截止日期 %(deadline)s 前未上报，已记为逾期。请尽快填写并上报。"
+                    "%(department)s %(month)s 的月报（%(forms)s）在截止日期 %(deadline)s 前未上报，已记为逾期。"
+                    "请尽快填写并上报。"
                 )
-                % {"department": department.name, "month": month_text, "deadline": f"{deadline:%Y年%m月%d日}"},
-                url=_entry_url(department, month),
+                % {
+                    "department": department.name,
+                    "month": month_text,
+                    "forms": _forms_text(pending),
+                    "deadline": f"{deadline:%Y年%m月%d日}",
+                },
+                url=entry_url(department, form, month),
             )
             if new:
                 created.append(notification)
-    names = "、".join(d.name for d in overdue)
+    names = "、".join(
+        department.name if len(pending) == 1 else f"{department.name}（{_forms_text(pending)}）"
+        for department, pending in overdue.items()
+    )
+    latest = max(deadline for pending in overdue.values() for _form, deadline in pending)
     for reviewer in _reviewers():
         notification, new = notify(
             kind=NotificationKind.OVERDUE_SUMMARY,
@@ -135,7 +161,7 @@ def mark_overdue_reports(*, today=None):
             month=month,
             title=_("%(month)s 月报逾期单位 %(n)d 个") % {"month": month_text, "n": len(overdue)},
             body=_("截至 %(deadline)s，以下单位未上报 %(month)s 月报：%(names)s。")
-            % {"deadline": f"{deadline:%Y年%m月%d日}", "month": month_text, "names": names},
+            % {"deadline": f"{latest:%Y年%m月%d日}", "month": month_text, "names": names},
             url=_completeness_url(month),
         )
         if new:

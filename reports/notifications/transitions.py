@@ -7,7 +7,6 @@ one notice per (event, recipient), in the bell and by e-mail for users with an
 address.
 """
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from reports.notifications.models import NotificationKind
@@ -32,7 +31,7 @@ def recipients(audience, department):
 
 def _message(event):
     report = event.report
-    subject = {"department": report.department.name, "month": f"{report.month:%Y年%m月}"}
+    subject = {"department": f"{report.department.name}（{report.form.name}）", "month": f"{report.month:%Y年%m月}"}
     by = event.user.display_name if event.user else _("系统")
     if event.action == ReportAction.SUBMIT:
         return (
@@ -60,12 +59,12 @@ def _message(event):
 
 def notify_transition(*, event_id):
     """Tell whoever the workflow table names about this event; the notifications newly created."""
-    event = ReportEvent.objects.select_related("report__department", "user").filter(pk=event_id).first()
+    event = ReportEvent.objects.select_related("report__department", "report__form", "user").filter(pk=event_id).first()
     if event is None or event.action not in KINDS:
         return []
     report = event.report
     title, body = _message(event)
-    url = reverse("report_entry", args=[report.department.code, report.month.year, report.month.month])
+    url = report.get_absolute_url()
     created = []
     for user in recipients(ACTIONS[event.action].notify, report.department):
         if user.pk == event.user_id:

@@ -6,6 +6,7 @@ import contextvars
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,11 @@ def _refuse_state_change(what):
         )
 
 
+def entry_url(department, form, month, name="report_entry"):
+    """The address of a department's report of a form for a month (its entry page, or `name`'s page)."""
+    return reverse(name, args=[department.code, form.code, month.year, month.month])
+
+
 class MonthlyReportQuerySet(models.QuerySet):
     def for_user(self, user):
         """The reports a user may read (reports.permissions decides)."""
@@ -90,6 +96,7 @@ class MonthlyReport(models.Model):
     department = models.ForeignKey(
         "metrics.Department", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="reports"
     )
+    form = models.ForeignKey("metrics.Form", verbose_name=_("报表"), on_delete=models.PROTECT, related_name="reports")
     month = models.DateField(_("月份"))
     state = models.CharField(_("状态"), max_length=12, choices=ReportState.choices, default=ReportState.NOT_STARTED)
     version = models.PositiveIntegerField(_("版本"), default=0)
@@ -115,13 +122,15 @@ class MonthlyReport(models.Model):
         verbose_name = _("月报")
         verbose_name_plural = _("月报")
         constraints = [
-            models.UniqueConstraint(fields=["department", "month"], name="monthlyreport_unique_department_month"),
+            models.UniqueConstraint(
+                fields=["form", "department", "month"], name="monthlyreport_unique_form_department_month"
+            ),
             models.CheckConstraint(condition=Q(month__day=1), name="monthlyreport_month_first_day"),
         ]
         indexes = [models.Index(fields=["state", "month"], name="monthlyreport_state_month_idx")]
 
     def __str__(self):
-        return f"{self.department} {self.month:%Y年%m月}"
+        return f"{self.department} {self.form.name} {self.month:%Y年%m月}"
 
     def save(self, *args, **kwargs):
         stored = getattr(self, "_stored_state", ReportState.NOT_STARTED)
@@ -130,6 +139,9 @@ class MonthlyReport(models.Model):
             _refuse_state_change(f"MonthlyReport.save() from {stored} to {self.state}")
         super().save(*args, **kwargs)
         self.mark_stored()
+
+    def get_absolute_url(self):
+        return entry_url(self.department, self.form, self.month)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -142,13 +154,14 @@ class MonthlyReport(models.Model):
         self._stored_state = self.__dict__.get("state")
 
     @staticmethod
-    def deadline_of(month):
-        """The last day to submit `month`'s report: day REPORT_DEADLINE_DAY of the following month."""
-        return periods.deadline(month, settings.REPORT_DEADLINE_DAY)
+    def deadline_of(month, form=None):
+        """The last day to submit `month`'s report of `form`: its deadline day of the following month
+        (REPORT_DEADLINE_DAY when no form is given)."""
+        return periods.deadline(month, form.deadline_day if form is not None else settings.REPORT_DEADLINE_DAY)
 
     @property
     def deadline(self):
-        return self.deadline_of(self.month)
+        return self.deadline_of(self.month, self.form)
 
     @property
     def is_editable(self):

@@ -7,8 +7,6 @@ indicators, departments or months.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count
-
 from metrics import assignments
 from metrics.models import DataValue, Indicator, Kind, ValidationRule
 from metrics.periods import add_months, month_list
@@ -16,13 +14,36 @@ from metrics.validation import find_outliers, spec_for
 from reports.reporting.models import REPORTED_STATES, MonthlyReport, ReportEvent, ReportState
 
 
-def department_indicators(department):
-    """What the department's entry form shows: the union of its forms' indicators (area, then form order).
+def report_indicators(department, form, *, snapshot=None):
+    """What a report of `form` for `department` holds: the indicators it reports through that form
+    (area, then form order; metrics.assignments decides)."""
+    return assignments.indicators_for(department, form, assignments=snapshot)
 
-    The report per form × department × month comes later; until then a department's month is one
-    report holding every indicator its forms assign it (metrics.assignments decides).
-    """
-    return assignments.indicators_for(department)
+
+@dataclass(frozen=True)
+class Line:
+    """One department reporting one form: a row of the completeness grid, one report a month."""
+
+    department: object
+    form: object
+
+    @property
+    def key(self):
+        return (self.department.pk, self.form.pk)
+
+
+def reporting_lines(*, snapshot=None, department_ids=None):
+    """Every (department, form) expected to report each month: the form is assigned to the department and
+    holds something it reports through it. In department order, then form order."""
+    snapshot = snapshot or assignments.load()
+    lines = []
+    for department in snapshot.reporting_departments():
+        if department_ids is not None and department.pk not in department_ids:
+            continue
+        for form in snapshot.forms_of(department.pk):
+            if snapshot.entered_keys(department.pk, form.pk):
+                lines.append(Line(department, form))
+    return lines
 
 
 def department_ratios(indicators):
@@ -43,10 +64,16 @@ def active_rules():
     return [r.as_rule() for r in ValidationRule.objects.active().select_related("left", "right", "minus")]
 
 
-def find_report(department, month):
-    """The department's report for the month, or an unsaved 未填报 one (version 0) when there is none."""
-    report = MonthlyReport.objects.filter(department=department, month=month).select_related("department").first()
-    return report or MonthlyReport(department=department, month=month, state=ReportState.NOT_STARTED, version=0)
+def find_report(department, form, month):
+    """The department's report of the form for the month, or an unsaved 未填报 one (version 0) if none."""
+    report = (
+        MonthlyReport.objects.filter(department=department, form=form, month=month)
+        .select_related("department", "form")
+        .first()
+    )
+    return report or MonthlyReport(
+        department=department, form=form, month=month, state=ReportState.NOT_STARTED, version=0
+    )
 
 
 @dataclass
@@ -62,12 +89,11 @@ class EntryRow:
     outlier: str = ""
 
 
-def entry_rows(department, month, indicators=None):
-    """[(area, [EntryRow])] for the department's month: current, previous month, same month last year.
+def entry_rows(department, month, indicators):
+    """[EntryRow] for the department's month of these indicators: current, previous month, same month last year.
 
     One query for the 13 months of values (the last 12 feed the outlier check).
     """
-    indicators = indicators if indicators is not None else department_indicators(department)
     first = add_months(month, -12)
     by_key = {
         (v.indicator_id, v.month): v
@@ -113,9 +139,13 @@ def specs_for(indicators):
     return {i.code: spec_for(i) for i in indicators}
 
 
-def stored_values(department, month):
-    """{code: Decimal or None} of the department's month as stored."""
-    return dict(DataValue.objects.filter(department=department, month=month).values_list("indicator__code", "value"))
+def stored_values(department, month, indicators):
+    """{code: Decimal or None} of the department's month as stored, for these indicators."""
+    return dict(
+        DataValue.objects.filter(department=department, month=month, indicator__in=indicators).values_list(
+            "indicator__code", "value"
+        )
+    )
 
 
 @dataclass
@@ -131,7 +161,7 @@ class ValueChange:
     reason: str = ""
 
 
-def value_changes(department, month, since=None):
+def value_changes(department, month, since=None, indicators=None):
     """Every change of the month's values (who, when, old, new, note), oldest first.
 
     Built from django-simple-history's records in one query; the first
@@ -139,6 +169,7 @@ def value_changes(department, month, since=None):
     """
     records = (
         DataValue.history.filter(department_id=department.pk, month=month)
+        .filter(**({"indicator_id__in": [i.pk for i in indicators]} if indicators is not None else {}))
         .select_related("history_user", "indicator")
         .order_by("indicator_id", "history_date", "history_id")
     )
@@ -176,25 +207,26 @@ def report_events(report):
 
 
 def review_queue(*, states=(ReportState.SUBMITTED,)):
-    """Reports waiting for review, oldest submission first, with counts of filled values."""
-    reports = (
+    """Reports waiting for review, oldest submission first, with counts of filled values of their form."""
+    reports = list(
         MonthlyReport.objects.filter(state__in=states)
-        .select_related("department", "submitted_by")
-        .order_by("submitted_at", "department__order")
+        .select_related("department", "form", "submitted_by")
+        .order_by("submitted_at", "department__order", "form__order")
     )
-    reports = list(reports)
     months, department_ids = {r.month for r in reports}, {r.department_id for r in reports}
-    filled = {
-        (row["department_id"], row["month"]): row["n"]
-        for row in DataValue.objects.filter(month__in=months, value__isnull=False, department_id__in=department_ids)
-        .values("department_id", "month")
-        .annotate(n=Count("pk"))
-    }
+    filled = {}
+    for department_id, month, indicator_id in DataValue.objects.filter(
+        month__in=months, value__isnull=False, department_id__in=department_ids
+    ).values_list("department_id", "month", "indicator_id"):
+        filled.setdefault((department_id, month), set()).add(indicator_id)
     snapshot = assignments.load()
-    expected = {pk: len(snapshot.entered_keys(pk)) for pk in department_ids}
+    held = {}
     for report in reports:
-        report.filled = filled.get((report.department_id, report.month), 0)
-        report.expected = expected.get(report.department_id, 0)
+        key = (report.department_id, report.form_id)
+        if key not in held:
+            held[key] = set(snapshot.entered_keys(*key))
+        report.expected = len(held[key])
+        report.filled = len(filled.get((report.department_id, report.month), set()) & held[key])
     return reports
 
 
@@ -224,28 +256,32 @@ class MonthRate:
         return rate_pct(self.on_time, self.expected)
 
 
-def completeness(first, last, *, today, departments=None):
-    """The departments × months grid and per-month rates, as DHIS2 counts them.
+def completeness(first, last, *, today, lines=None):
+    """The (department, form) × months grid and per-month rates, as DHIS2 counts them.
 
-    expected = departments expected to report; actual = reports submitted or
-    approved; on time = of those, first submitted by the deadline. Returns
-    (departments, months, cells {(department_id, month): MonthlyReport or None}, [MonthRate]).
+    expected = lines expected to report (reporting_lines); actual = reports
+    submitted or approved; on time = of those, first submitted by their form's
+    deadline. Returns (lines, months, cells {(department_id, form_id, month):
+    MonthlyReport}, [MonthRate]).
     """
-    departments = departments if departments is not None else reporting_departments()
+    lines = lines if lines is not None else reporting_lines()
     months = month_list(first, last)
-    reports = MonthlyReport.objects.in_months(first, last).filter(department__in=departments)
-    cells = {(r.department_id, r.month): r for r in reports}
+    reports = (
+        MonthlyReport.objects.in_months(first, last)
+        .filter(department__in={line.department.pk for line in lines})
+        .select_related("department", "form")
+    )
+    cells = {(r.department_id, r.form_id, r.month): r for r in reports}
     rates = []
     for month in months:
-        expected = len(departments)
         actual = on_time = 0
-        for department in departments:
-            report = cells.get((department.pk, month))
+        for line in lines:
+            report = cells.get((*line.key, month))
             if report is not None and report.state in REPORTED_STATES:
                 actual += 1
                 on_time += not report.submitted_late
-        rates.append(MonthRate(month, expected, actual, on_time))
-    return departments, months, cells, rates
+        rates.append(MonthRate(month, len(lines), actual, on_time))
+    return lines, months, cells, rates
 
 
 def latest_report_month():
@@ -259,8 +295,17 @@ def events_since(report, version):
 
 
 def department_months(department, *, due, limit=24):
-    """The department's reports, newest first, with the month now due added (未填报) if it has none."""
-    reports = {r.month: r for r in MonthlyReport.objects.filter(department=department).order_by("-month")[:limit]}
-    if due not in reports:
-        reports[due] = MonthlyReport(department=department, month=due, state=ReportState.NOT_STARTED, version=0)
-    return sorted(reports.values(), key=lambda r: r.month, reverse=True)
+    """The department's reports, newest first, with the month now due of each of its forms added (未填报)."""
+    forms = [line.form for line in reporting_lines(department_ids={department.pk})]
+    reports = {
+        (r.form_id, r.month): r
+        for r in MonthlyReport.objects.filter(department=department, form__in=forms)
+        .select_related("form")
+        .order_by("-month")[: limit * max(1, len(forms))]
+    }
+    for form in forms:
+        if (form.pk, due) not in reports:
+            reports[(form.pk, due)] = MonthlyReport(
+                department=department, form=form, month=due, state=ReportState.NOT_STARTED, version=0
+            )
+    return sorted(reports.values(), key=lambda r: (-r.month.toordinal(), r.form.order, r.form.code))

@@ -2,8 +2,8 @@ from django.urls import path
 
 from reports.reporting import views
 
-# One department's month, e.g. reports/police/2023/7/
-REPORT = "reports/<slug:department>/<int:year>/<int:month>"
+# One department's report of one form for a month, e.g. reports/police/police_monthly/2023/7/
+REPORT = "reports/<slug:department>/<slug:form>/<int:year>/<int:month>"
 
 urlpatterns = [
     path("reports/", views.entry_list, name="entry_list"),

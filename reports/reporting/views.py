@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from metrics import assignments
 from metrics.aggregation import ratio_of
-from metrics.formatting import plain, quantize
+from metrics.formatting import echo, plain, quantize
+from metrics.forms import Form
 from metrics.models import Department
 from metrics.periods import PeriodError, add_months, first_of_month, last_month_over, month_of, parse_month
 from metrics.validation import validate
@@ -23,7 +24,7 @@ from reports.permissions import can_edit_department, can_report, can_review, can
 from reports.reporting import errors, selectors, workflow
 from reports.reporting.actions import ACTIONS
 from reports.reporting.forms import EntryForm
-from reports.reporting.models import MonthlyReport, ReportAction, ReportState
+from reports.reporting.models import MonthlyReport, ReportAction, ReportState, entry_url
 
 
 def _month(year, month):
@@ -42,8 +43,18 @@ def _department_for(user, code):
     return department
 
 
+def _report_for(user, department_code, form_code, year, month):
+    """The report of an address (unsaved 未填报 if it has no row yet); 404 for what the user may not see,
+    a form that does not exist, or one the department does not report."""
+    department = _department_for(user, department_code)
+    form = get_object_or_404(Form, code=form_code)
+    if form not in assignments.forms_for(department):
+        raise Http404(_("%(department)s不填报“%(form)s”。") % {"department": department.name, "form": form.name})
+    return selectors.find_report(department, form, _month(year, month))
+
+
 def report_url(report, name="report_entry"):
-    return reverse(name, args=[report.department.code, report.month.year, report.month.month])
+    return entry_url(report.department, report.form, report.month, name)
 
 
 def entry_list(request):
@@ -53,11 +64,16 @@ def entry_list(request):
         if can_see_all(user):
             return redirect("completeness")
         raise PermissionDenied
+    lines = selectors.reporting_lines(department_ids={user.department_id})
     picked = request.GET.get("month", "")
     if picked:
         try:
             month = parse_month(picked)
-            return redirect("report_entry", user.department.code, month.year, month.month)
+            form = next((line.form for line in lines if line.form.code == request.GET.get("form")), None)
+            if form is None and lines:
+                form = lines[0].form
+            if form is not None:
+                return redirect(entry_url(user.department, form, month))
         except PeriodError as error:
             messages.error(request, str(error))
     today = timezone.localdate()
@@ -67,7 +83,13 @@ def entry_list(request):
     return render(
         request,
         "reports/entry_list.html",
-        {"department": user.department, "rows": rows, "today": today, "this_month": first_of_month(today)},
+        {
+            "department": user.department,
+            "rows": rows,
+            "forms": [line.form for line in lines],
+            "today": today,
+            "this_month": first_of_month(today),
+        },
     )
 
 
@@ -75,7 +97,7 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
     """Everything the entry page shows; a fixed number of queries whatever the catalogue's size."""
     user = request.user
     department = report.department
-    indicators = selectors.department_indicators(department)
+    indicators = selectors.report_indicators(department, report.form)
     rows = selectors.entry_rows(department, report.month, indicators)
     stored = {r.indicator.code: r.value for r in rows}
     rules = selectors.active_rules()
@@ -127,38 +149,39 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
 
 
 @require_http_methods(["GET", "POST"])
-def report_entry(request, department, year, month):
+def report_entry(request, department, form, year, month):
     """The month's figures: an entry form for the department's clerk, read-only (with review) for others."""
-    department = _department_for(request.user, department)
-    month = _month(year, month)
+    report = _report_for(request.user, department, form, year, month)
     if request.method == "POST":
         if request.POST.get("action") == ReportAction.WITHDRAW:
-            return _act(request, selectors.find_report(department, month), ReportAction.WITHDRAW, page="entry")
-        return _save(request, department, month)
-    report = selectors.find_report(department, month)
+            return _act(request, report, ReportAction.WITHDRAW, page="entry")
+        return _save(request, report)
     context = _entry_context(request, report)
-    if context["future"]:
-        messages.error(request, _("%(month)s 尚未到来，不能填报未来月份。") % {"month": f"{month:%Y年%m月}"})
+    if reason := workflow.future_month_refusal(report.month):
+        messages.error(request, reason)
         context["editable"] = context["can_submit"] = False
     return render(request, "reports/entry.html", context)
 
 
-def _save(request, department, month):
-    """Save the typed figures as a draft and, with action=submit, submit them (blanks confirmed)."""
+def _save(request, report):
+    """Save the typed figures as a draft and, with action=submit, submit them (blanks confirmed).
+
+    The figures are read and checked before anything is written: a refused page creates no report row.
+    """
     user = request.user
-    if not can_edit_department(user, department.pk):
-        raise PermissionDenied(_("您只能填报本单位的月报。"))
-    try:
-        report = workflow.get_or_create_report(department=department, month=month)
-    except errors.InvalidMonth as error:
-        messages.error(request, error.message)
-        return redirect("entry_list")
-    indicators = selectors.department_indicators(department)
-    form = EntryForm(request.POST, indicators)
+    if not can_edit_department(user, report.department_id):
+        raise PermissionDenied(str(ACTIONS[ReportAction.SAVE].forbidden))
+    action = request.POST.get("action", "")
+    if action not in (ReportAction.SAVE, ReportAction.SUBMIT):
+        messages.error(request, _("无法识别的操作：%(action)s。") % {"action": echo(action)})
+        return redirect(report_url(report))
+    form = EntryForm(request.POST, selectors.report_indicators(report.department, report.form))
     if not form.is_valid():
         messages.error(request, form.summary())
         return render(request, "reports/entry.html", _entry_context(request, report, form=form), status=400)
     try:
+        if report.pk is None:
+            report = workflow.get_or_create_report(department=report.department, form=report.form, month=report.month)
         result = workflow.perform(
             ReportAction.SAVE,
             report=report,
@@ -196,10 +219,12 @@ def _save(request, department, month):
 def _submit(request, report, form, saved):
     """Submit a report just saved; a page that asks again when boxes are empty and not yet confirmed."""
     try:
+        # The version this request's own save produced: figures changed by anyone since are not submitted unseen.
         workflow.perform(
             ReportAction.SUBMIT,
             report=report,
             user=request.user,
+            version=saved.report.version,
             confirmed_blanks=request.POST.getlist("confirmed_blank"),
         )
     except errors.BlanksNotConfirmed as error:
@@ -227,7 +252,7 @@ def _act(request, report, action, *, page):
     """Carry out a state action posted from `page`; back to the report (or the queue after a review)."""
     spec = ACTIONS.get(action)
     if spec is None or spec.page != page or report.pk is None:
-        messages.error(request, _("无法识别的操作：%(action)s。") % {"action": (action or "")[:40]})
+        messages.error(request, _("无法识别的操作：%(action)s。") % {"action": echo(action or "")})
         return redirect(report_url(report))
     try:
         workflow.perform(
@@ -249,27 +274,26 @@ def _act(request, report, action, *, page):
 
 
 @require_POST
-def report_review(request, department, year, month):
+def report_review(request, department, form, year, month):
     """Approve, return (with reason) or reopen (with reason); reviewers and administrators only."""
-    department = _department_for(request.user, department)
+    report = _report_for(request.user, department, form, year, month)
     if not can_review(request.user):
-        raise PermissionDenied(_("只有审核员可以审核月报。"))
-    report = selectors.find_report(department, _month(year, month))
+        raise PermissionDenied(str(ACTIONS[ReportAction.APPROVE].forbidden))
     return _act(request, report, request.POST.get("action"), page="review")
 
 
-def report_history(request, department, year, month):
+def report_history(request, department, form, year, month):
     """Every state change and every value change of the report: who, when, old, new, note."""
-    department = _department_for(request.user, department)
-    report = selectors.find_report(department, _month(year, month))
+    report = _report_for(request.user, department, form, year, month)
+    indicators = selectors.report_indicators(report.department, report.form)
     return render(
         request,
         "reports/history.html",
         {
             "report": report,
-            "department": department,
+            "department": report.department,
             "events": selectors.report_events(report),
-            "changes": selectors.value_changes(department, report.month),
+            "changes": selectors.value_changes(report.department, report.month, indicators=indicators),
         },
     )
 
@@ -302,11 +326,8 @@ def completeness(request):
     if first > last or add_months(first, 36) <= last:
         messages.error(request, _("月份范围应在 36 个月以内，且开始不晚于结束。"))
         first = add_months(last, -11)
-    departments, months, cells, rates = selectors.completeness(first, last, today=today)
-    grid = [
-        (department, [_cell(department, month, cells.get((department.pk, month)), today) for month in months])
-        for department in departments
-    ]
+    lines, months, cells, rates = selectors.completeness(first, last, today=today)
+    grid = [(line, [_cell(line, month, cells.get((*line.key, month)), today) for month in months]) for line in lines]
     return render(
         request,
         "reports/completeness.html",
@@ -322,16 +343,16 @@ def completeness(request):
     )
 
 
-def _cell(department, month, report, today):
+def _cell(line, month, report, today):
     """What one square of the grid shows: state (colour), overdue or late, and where it links."""
-    state = report.state if report else ReportState.NOT_STARTED
+    report = report or MonthlyReport(department=line.department, form=line.form, month=month)
     return {
         "month": month,
-        "state": state,
-        "label": ReportState(state).label,
-        "overdue": (report.is_overdue(today) if report else today > MonthlyReport.deadline_of(month)),
-        "late": bool(report and report.submitted_late),
-        "url": reverse("report_entry", args=[department.code, month.year, month.month]),
+        "state": report.state,
+        "label": report.get_state_display(),
+        "overdue": report.is_overdue(today),
+        "late": report.submitted_late,
+        "url": report.get_absolute_url(),
     }
 
 

@@ -123,9 +123,10 @@ def available_actions(report, user, *, page=None):
 
 
 def blank_indicators(report):
-    """The indicators of the report's department still empty in its month (what a submission must confirm)."""
-    values = selectors.stored_values(report.department, report.month)
-    return [i for i in selectors.department_indicators(report.department) if values.get(i.code) is None]
+    """The indicators of the report still empty in its month (what a submission must confirm)."""
+    indicators = selectors.report_indicators(report.department, report.form)
+    values = selectors.stored_values(report.department, report.month, indicators)
+    return [i for i in indicators if values.get(i.code) is None]
 
 
 # --- writes -------------------------------------------------------------------------
@@ -139,15 +140,16 @@ def check_month(month, *, today=None):
         raise InvalidMonth(reason)
 
 
-def get_or_create_report(*, department, month, today=None):
-    """The department's report row for the month, created 未填报 if missing; future months refused."""
+def get_or_create_report(*, department, form, month, today=None):
+    """The department's report of `form` for the month, created 未填报 if missing; future months refused."""
     check_month(month, today=today)
+    key = {"department": department, "form": form, "month": month}
     try:
         with transaction.atomic():
-            report, _created = MonthlyReport.objects.get_or_create(department=department, month=month)
+            report, _created = MonthlyReport.objects.get_or_create(**key)
     except IntegrityError:
         # Two requests created it at once: the other one won.
-        report = MonthlyReport.objects.get(department=department, month=month)
+        report = MonthlyReport.objects.get(**key)
     return report
 
 
@@ -209,27 +211,42 @@ def perform(
     _copy_back(report, locked)
 
     if action == ReportAction.SAVE:
-        month_values = selectors.stored_values(locked.department, locked.month)
-        indicators = selectors.department_indicators(locked.department)
+        indicators = selectors.report_indicators(locked.department, locked.form)
+        month_values = selectors.stored_values(locked.department, locked.month, indicators)
         rows = selectors.entry_rows(locked.department, locked.month, indicators)
         outcome.violations = validate(month_values, {}, selectors.active_rules()).violations
         outcome.warnings = selectors.outliers_for(rows, month_values)
     return outcome
 
 
-def mark_overdue(*, month, departments, now=None):
-    """Mark the month's reports of `departments` never submitted as overdue, creating 未填报 rows as needed.
+def mark_overdue(*, month, lines, now=None):
+    """Mark the month's reports of `lines` ((department, form) pairs) never submitted as overdue,
+    creating 未填报 rows as needed; returns how many were marked.
 
     Not a change of state (an overdue report stays 未填报/草稿/已退回), so no event;
     idempotent: a report marked once keeps its first mark.
     """
     now = now or timezone.now()
-    existing = set(MonthlyReport.objects.filter(month=month, department__in=departments).values_list("department_id"))
-    missing = [MonthlyReport(department=d, month=month) for d in departments if (d.pk,) not in existing]
+    departments = {line.department.pk for line in lines}
+    existing = set(
+        MonthlyReport.objects.filter(month=month, department__in=departments).values_list("department_id", "form_id")
+    )
+    missing = [
+        MonthlyReport(department=line.department, form=line.form, month=month)
+        for line in lines
+        if line.key not in existing
+    ]
     MonthlyReport.objects.bulk_create(missing, ignore_conflicts=True)
-    return MonthlyReport.objects.filter(
-        month=month, department__in=departments, first_submitted_at__isnull=True, overdue_at__isnull=True
-    ).update(overdue_at=now)
+    marked = 0
+    for line in lines:
+        marked += MonthlyReport.objects.filter(
+            month=month,
+            department=line.department,
+            form=line.form,
+            first_submitted_at__isnull=True,
+            overdue_at__isnull=True,
+        ).update(overdue_at=now)
+    return marked
 
 
 # --- the steps of perform -----------------------------------------------------------
@@ -239,7 +256,7 @@ def _lock(report):
     """Re-read the report row under a row lock, so concurrent calls run one after the other."""
     if report.pk is None:
         raise TransitionError(_("该月报尚未建立。"))
-    return MonthlyReport.objects.select_for_update().select_related("department").get(pk=report.pk)
+    return MonthlyReport.objects.select_for_update().select_related("department", "form").get(pk=report.pk)
 
 
 def _check_version(locked, version):
@@ -264,7 +281,12 @@ def _check_version(locked, version):
         % {"seen": seen, "now": locked.version},
         report=locked,
         seen_version=seen,
-        changes=selectors.value_changes(locked.department, locked.month, since=since),
+        changes=selectors.value_changes(
+            locked.department,
+            locked.month,
+            since=since,
+            indicators=selectors.report_indicators(locked.department, locked.form),
+        ),
         events=selectors.events_since(locked, seen),
     )
 
@@ -277,16 +299,19 @@ def _write(locked, spec, *, user, values, notes, comment):
     too long) refuse the whole write with InvalidValues; cross-field rules only
     block a submission.
     """
-    indicators = {i.code: i for i in selectors.department_indicators(locked.department)}
+    indicators = {i.code: i for i in selectors.report_indicators(locked.department, locked.form)}
     unknown = sorted((set(values) | set(notes)) - set(indicators))
     if unknown:
-        # Name the forms that hold a known indicator, so the clerk knows who reports it.
+        # Name the forms that hold a known indicator, so the clerk knows who reports it, and where.
         known = {i.code: i for i in Indicator.objects.filter(code__in=unknown[:MAX_UNKNOWN_NAMED])}
-        if known:
-            table = assignments.load()
-            reasons = [table.refusal(locked.department, known[code]) for code in unknown if code in known]
-        else:
-            reasons = []
+        table = assignments.load() if known else None
+        reasons = [
+            table.refusal(locked.department, known[code])
+            or _("指标「%(name)s」不在报表「%(form)s」中，请在本单位的其他报表中填报。")
+            % {"name": known[code].name, "form": locked.form.name}
+            for code in unknown
+            if code in known
+        ]
         raise InvalidValues(
             "".join(reasons)
             or _("以下指标不属于%(department)s，不能填报：%(codes)s。")
@@ -321,8 +346,8 @@ def _write(locked, spec, *, user, values, notes, comment):
 
 def _check_submission(locked, confirmed_blanks):
     """A submission needs figures, passing checks, and every blank confirmed as unavailable."""
-    indicators = selectors.department_indicators(locked.department)
-    values = selectors.stored_values(locked.department, locked.month)
+    indicators = selectors.report_indicators(locked.department, locked.form)
+    values = selectors.stored_values(locked.department, locked.month, indicators)
     if not any(values.get(i.code) is not None for i in indicators):
         raise InvalidValues(_("本月报没有填写任何数据，不能上报。"))
     check = validate(values, selectors.specs_for(indicators), selectors.active_rules())
@@ -371,7 +396,10 @@ def _stamp(locked, action, *, user, reason):
         locked.first_submitted_at = locked.first_submitted_at or now
         locked.return_reason = ""
     elif action == ReportAction.WITHDRAW:
-        # first_submitted_at stays: the department did deliver by then, which is what timeliness counts.
+        # A first submission taken back was never delivered: the report is due (and may fall overdue) again.
+        # A resubmission taken back leaves the first one, which a reviewer saw, to count for timeliness.
+        if locked.first_submitted_at == locked.submitted_at:
+            locked.first_submitted_at = None
         locked.submitted_at, locked.submitted_by = None, None
     elif action in (ReportAction.RETURN, ReportAction.REOPEN):
         locked.return_reason = reason
@@ -391,11 +419,12 @@ def _stamp(locked, action, *, user, reason):
 
 
 def _sync_status(locked):
-    """DataValue.status mirrors the report's state (aggregation filters on it)."""
+    """DataValue.status of the report's indicators mirrors its state (aggregation filters on it)."""
     status = STATUS_FOR_STATE[locked.state]
-    DataValue.objects.filter(department_id=locked.department_id, month=locked.month).exclude(status=status).update(
+    indicators = selectors.report_indicators(locked.department, locked.form)
+    DataValue.objects.filter(department_id=locked.department_id, month=locked.month, indicator__in=indicators).exclude(
         status=status
-    )
+    ).update(status=status)
 
 
 def _copy_back(report, locked):

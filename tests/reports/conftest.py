@@ -6,7 +6,14 @@ import pytest
 
 from metrics.models import DataValue, Kind, ValidationRule
 from reports.models import Role
-from tests.factories import AreaFactory, ClerkFactory, DepartmentFactory, IndicatorFactory, UserFactory
+from tests.factories import (
+    AreaFactory,
+    ClerkFactory,
+    DepartmentFactory,
+    IndicatorFactory,
+    UserFactory,
+    department_form,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +44,7 @@ def unit(db):
     admin = UserFactory(username="t_admin", role=Role.ADMIN)
     return {
         "department": department,
+        "form": department_form(department),
         "indicators": [received, concluded, money, rate],
         "clerk": clerk,
         "other_clerk": other_clerk,

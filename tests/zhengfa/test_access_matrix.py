@@ -41,6 +41,7 @@ from metrics.assignments import indicators_for, reporters_of
 from metrics.models import Department, Indicator
 from reports.models import User
 from reports.reporting.models import MonthlyReport
+from tests.factories import department_form
 
 ROLES = ("anon", "clerk_a", "clerk_b", "reviewer", "leader", "admin")
 USERNAMES = {
@@ -150,7 +151,7 @@ def _world():
     batch, _plan = import_services.upload_workbook(
         user=User.objects.get(username=USERNAMES["clerk_a"]),
         filename="matrix.xlsx",
-        data=import_services.template_for(department=department_a, year=2023),
+        data=import_services.template_for(department=department_a, form=department_form(department_a), year=2023),
     )
     return World(
         import_batch_pk=batch.pk,
@@ -181,7 +182,12 @@ URL_KWARGS = {
 
 def _report_kwargs(world):
     month = world.report_a.month
-    return {"department": world.department_a.code, "year": month.year, "month": month.month}
+    return {
+        "department": world.department_a.code,
+        "form": world.report_a.form.code,
+        "year": month.year,
+        "month": month.month,
+    }
 
 
 URL_KWARGS.update(

@@ -62,7 +62,7 @@ def _page(username, url):
 
 def _pages(planted):
     indicator, report = planted["indicator"], planted["report"]
-    report_args = ["police", report.month.year, report.month.month]
+    report_args = ["police", report.form.code, report.month.year, report.month.month]
     table_query = "?period=2023H1"
     return [
         ("clerk_police", reverse("home")),

@@ -61,9 +61,12 @@ def test_month_parameters(demo, text):
 def test_months_in_addresses(demo, year, month):
     clerk, reviewer = _client("clerk_police"), _client("reviewer")
     for name in ("report_entry", "report_history"):
-        response = clerk.get(reverse(name, args=["police", year, month]))
+        response = clerk.get(reverse(name, args=["police", "police_monthly", year, month]))
         assert response.status_code == 404
-    assert reviewer.get(reverse("report_review", args=["police", year, month])).status_code in (404, 405)
+    assert reviewer.get(reverse("report_review", args=["police", "police_monthly", year, month])).status_code in (
+        404,
+        405,
+    )
 
 
 @pytest.mark.parametrize("text", ["", "0", "1899", "9999", "10000", "２０２３", "²", "2023\x00", "2023-05"])

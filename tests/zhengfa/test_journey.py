@@ -108,7 +108,7 @@ def test_the_whole_journey(transactional_db, demo, live_server, browser, passwor
     journey.shot(clerk, "clerk-months")
     clerk.fill("#month", MONTH)
     clerk.locator("form.month-pick button").click()
-    clerk.wait_for_url(f"{base}/reports/police/2023/8/")
+    clerk.wait_for_url(f"{base}/reports/police/police_monthly/2023/8/")
     assert "2023年8月" in clerk.text_content("h1")
     for code, value in {
         "anti_fraud.cases": FIRST,
@@ -158,7 +158,7 @@ def test_the_whole_journey(transactional_db, demo, live_server, browser, passwor
     # 3. The clerk sees the reason, fixes the figure with a note, and submits again.
     journey.nav(clerk, "月度填报")
     clerk.locator("tr", has_text="2023年8月").locator("a").first.click()
-    clerk.wait_for_url(f"{base}/reports/police/2023/8/")
+    clerk.wait_for_url(f"{base}/reports/police/police_monthly/2023/8/")
     assert "请核实后重报" in clerk.text_content(".returned")
     journey.shot(clerk, "clerk-returned")
     clerk.fill('[name="v_anti_fraud.cases"]', FIXED)

@@ -7,6 +7,7 @@ from metrics.models import DataValue, Department
 from reports.imports import services
 from reports.notifications import reminders
 from tests.browser import ARTIFACTS, BROWSER_MARKS
+from tests.factories import department_form
 from tests.reports.imports.helpers import cell, edit
 
 FOUND = "mediation.enterprise_disputes_found"
@@ -32,7 +33,7 @@ def test_clerk_uploads_previews_and_commits_and_reads_the_bell(
     reminders.send_deadline_reminders(today=datetime.date(2023, 8, 3))
     reminders.mark_overdue_reports(today=datetime.date(2023, 8, 6))
     justice = Department.objects.get(code="justice")
-    template = services.template_for(department=justice, year=2023)
+    template = services.template_for(department=justice, form=department_form(justice), year=2023)
 
     _login(page, base, "clerk_justice")
     # The bell: two unread notifications for the justice clerk: July was returned, and the reminder

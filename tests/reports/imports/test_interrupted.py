@@ -14,6 +14,7 @@ from reports.imports import historic, services, workbook
 from reports.models import User
 from reports.reporting import workflow
 from reports.reporting.models import MonthlyReport
+from tests.factories import department_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +24,7 @@ FIGURES = {("anti_fraud.cases", AUGUST): 31, ("anti_fraud.cases", SEPTEMBER): 29
 
 def _filled_workbook(department):
     """police's 2023 workbook with August and September (not yet reported) filled in."""
-    content = services.template_for(department=department, year=2023)
+    content = services.template_for(department=department, form=department_form(department), year=2023)
     book = load_workbook(io.BytesIO(content))
     sheet = book[workbook.SHEET_TITLE]
     rows = {sheet.cell(r, 1).value: r for r in range(workbook.FIRST_DATA_ROW, sheet.max_row + 1)}

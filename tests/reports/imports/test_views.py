@@ -11,6 +11,7 @@ from metrics.models import DataValue, Department
 from reports.imports import services
 from reports.imports.models import ImportBatch
 from reports.models import User
+from tests.factories import department_form
 from tests.reports.imports.helpers import cell, edit
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,11 @@ def xlsx(data, name="司法局2023.xlsx"):
 
 @pytest.fixture
 def template(demo):
-    return services.template_for(department=Department.objects.get(code="justice"), year=2023)
+    return services.template_for(
+        department=Department.objects.get(code="justice"),
+        form=department_form(Department.objects.get(code="justice")),
+        year=2023,
+    )
 
 
 def test_clerk_downloads_their_departments_workbook(client, login_as):

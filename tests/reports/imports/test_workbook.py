@@ -14,6 +14,7 @@ from reports.imports.errors import ImportFileError
 from reports.models import User
 from reports.reporting import selectors, workflow
 from reports.reporting.models import MonthlyReport, ReportAction, ReportState
+from tests.factories import department_form
 from tests.reports.imports.helpers import cell, edit, plain_workbook
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def clerk(demo):
 
 @pytest.fixture
 def template(justice):
-    return services.template_for(department=justice, year=2023)
+    return services.template_for(department=justice, form=department_form(justice), year=2023)
 
 
 def stored(justice, code, month):
@@ -68,7 +69,7 @@ def test_template_has_indicators_by_month_with_units_values_validation_and_prote
     assert [ws.cell(2, c).value for c in range(1, 5)] == ["单位代码", "justice", "年度", 2023]
     assert [c.value for c in ws[4]][:4] == ["指标代码", "指标名称", "单位", "1月"]
     assert ws.cell(4, 15).value == "12月"
-    indicators = selectors.department_indicators(justice)
+    indicators = selectors.report_indicators(justice, department_form(justice))
     codes = [ws.cell(r, 1).value for r in range(5, ws.max_row + 1)]
     assert codes == [i.code for i in indicators]
     debts = codes.index(DEBTS) + 5
@@ -177,8 +178,8 @@ def test_approved_month_is_refused_until_a_reviewer_reopens_it(justice, clerk, t
 
 def test_submitted_month_is_refused_as_under_review(demo, template):
     police = Department.objects.get(code="police")
-    data = services.template_for(department=police, year=2023)
-    code = selectors.department_indicators(police)[0].code
+    data = services.template_for(department=police, form=department_form(police), year=2023)
+    code = selectors.report_indicators(police, department_form(police))[0].code
     _batch, plan = upload(edit(data, {cell(data, code, 7): 9999}), User.objects.get(username="clerk_police"))
     (refused,) = plan.refused
     assert "审核中" in refused.reason
@@ -224,7 +225,7 @@ def test_cross_field_rules_warn_but_do_not_block(justice, clerk, template):
 
 def test_commit_refuses_when_the_figures_moved_since_the_preview(justice, clerk, template):
     batch, plan = upload(edit(template, {cell(template, FOUND, 8): 3}), clerk)
-    report = workflow.get_or_create_report(department=justice, month=AUGUST)
+    report = workflow.get_or_create_report(department=justice, form=department_form(justice), month=AUGUST)
     workflow.perform(ReportAction.SAVE, report=report, user=clerk, values={FOUND: Decimal(4)})
     with pytest.raises(services.StaleImport):
         services.commit_batch(batch=batch, user=clerk, fingerprint=plan.fingerprint)
@@ -233,7 +234,7 @@ def test_commit_refuses_when_the_figures_moved_since_the_preview(justice, clerk,
 
 def test_future_months_are_refused(justice, clerk):
     year = datetime.date.today().year + 1
-    data = services.template_for(department=justice, year=year)
+    data = services.template_for(department=justice, form=department_form(justice), year=year)
     _batch, plan = upload(edit(data, {cell(data, FOUND, 1): 1}), clerk)
     (refused,) = plan.refused
     assert "尚未到来" in refused.reason

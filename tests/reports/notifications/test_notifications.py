@@ -189,7 +189,9 @@ def test_notifications_lead_to_the_page_to_act_on(demo):
     reminders.send_deadline_reminders(today=datetime.date(2023, 8, 3))
     reminders.mark_overdue_reports(today=datetime.date(2023, 8, 6))
     reminder = Notification.objects.get(kind=NotificationKind.REMINDER, department__code="education")
-    assert reminder.url == reverse("report_entry", kwargs={"department": "education", "year": 2023, "month": 7})
+    assert reminder.url == reverse(
+        "report_entry", kwargs={"department": "education", "form": "education_monthly", "year": 2023, "month": 7}
+    )
     summary = Notification.objects.get(kind=NotificationKind.OVERDUE_SUMMARY, recipient__username="reviewer")
     assert summary.url == reverse("completeness") + "?start=2023-07&end=2023-07"
 
@@ -217,7 +219,7 @@ def addressed(unit):
 
 
 def _act(unit, action, who, capture, **kwargs):
-    report = get_or_create_report(department=unit["department"], month=AUGUST)
+    report = get_or_create_report(department=unit["department"], form=unit["form"], month=AUGUST)
     with capture(execute=True):
         workflow.perform(action, report=report, user=unit[who], **kwargs)
     return report
@@ -266,7 +268,7 @@ def test_each_transition_tells_the_right_people_in_the_bell_and_by_email(
     assert {n.kind for n in notices} == {kind}
     assert all(text in n.title + n.body for n in notices)
     assert all(n.department == unit["department"] and n.month == AUGUST and n.event is not None for n in notices)
-    assert all(n.url.endswith("/reports/testcourt/2023/8/") for n in notices)
+    assert all(n.url.endswith("/reports/testcourt/testcourt_monthly/2023/8/") for n in notices)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f"{u}@example.gov.cn" for u in told if u.startswith("t_"))
     assert all(m.subject == notices[0].title for m in mail.outbox)
 
@@ -299,7 +301,7 @@ def test_saves_and_withdrawals_tell_nobody(addressed, django_capture_on_commit_c
 def test_a_rolled_back_transition_tells_nobody(addressed, django_capture_on_commit_callbacks):
     unit = addressed
     _act(unit, ReportAction.SAVE, "clerk", django_capture_on_commit_callbacks, values=GOOD)
-    report = get_or_create_report(department=unit["department"], month=AUGUST)
+    report = get_or_create_report(department=unit["department"], form=unit["form"], month=AUGUST)
     with (
         django_capture_on_commit_callbacks(execute=False) as callbacks,
         pytest.raises(RuntimeError),

@@ -50,7 +50,7 @@ def test_clerk_submits_reviewer_returns_clerk_fixes_reviewer_approves(
     transactional_db, demo, live_server, browser, password
 ):
     base = live_server.url.replace("localhost", "127.0.0.1")
-    entry = f"{base}/reports/police/2023/8/"
+    entry = f"{base}/reports/police/police_monthly/2023/8/"
 
     # 1. The clerk fills August. A wrong figure gets a message as it is typed; ratios compute live.
     clerk = _login(browser, base, "clerk_police", password)
@@ -149,6 +149,6 @@ def test_clerk_submits_reviewer_returns_clerk_fixes_reviewer_approves(
     reviewer.goto(f"{base}/completeness/")
     reviewer.screenshot(path=str(ARTIFACTS / "reporting-completeness.png"), full_page=True)
     assert reviewer.locator("table.grid").count() == 1
-    reviewer.goto(f"{base}/reports/police/2023/8/history/")
+    reviewer.goto(f"{base}/reports/police/police_monthly/2023/8/history/")
     assert "已核对，原填含7月数据" in reviewer.content()
     assert clerk.outside == [] and reviewer.outside == []

@@ -22,7 +22,7 @@ MONTH = datetime.date(2023, 8, 1)
 
 
 def test_concurrent_saves_on_the_same_version_one_wins_one_is_refused(unit):
-    report = get_or_create_report(department=unit["department"], month=MONTH)
+    report = get_or_create_report(department=unit["department"], form=unit["form"], month=MONTH)
     workflow.perform(ReportAction.SAVE, report=report, user=unit["clerk"], values={"t.received": Decimal(10)})
     assert report.version == 1
     barrier = threading.Barrier(2)

@@ -18,8 +18,8 @@ JULY = (2023, 7)
 AUGUST = (2023, 8)
 
 
-def url(name, department="police", month=JULY):
-    return reverse(name, args=[department, *month])
+def url(name, department="police", month=JULY, form=None):
+    return reverse(name, args=[department, form or f"{department}_monthly", *month])
 
 
 def _values(department="police", month=AUGUST):
@@ -342,7 +342,7 @@ def test_completeness_grid_and_rates(client, login_as):
     june = context["rates"][-2]
     assert (june.actual, june.on_time, june.reporting_rate) == (11, 11, 100.0)
     grid = dict(context["grid"])
-    cells = {d.code: cells[-1] for d, cells in grid.items()}
+    cells = {line.department.code: cells[-1] for line, cells in grid.items()}
     assert cells["cac"]["late"] and cells["cac"]["state"] == ReportState.SUBMITTED
     assert cells["transport"]["state"] == ReportState.NOT_STARTED and cells["transport"]["overdue"]
     assert cells["justice"]["state"] == ReportState.RETURNED

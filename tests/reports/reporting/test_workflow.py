@@ -40,7 +40,7 @@ GOOD = {"t.received": D(12), "t.concluded": D(10), "t.money": D("3.5"), "t.rate"
 
 
 def _report(unit, month=MONTH):
-    return get_or_create_report(department=unit["department"], month=month)
+    return get_or_create_report(department=unit["department"], form=unit["form"], month=month)
 
 
 def _filled(unit, values=GOOD):
@@ -339,7 +339,7 @@ def test_another_departments_indicator_is_refused_naming_the_form(unit):
 
 def test_a_future_month_is_refused(unit):
     with pytest.raises(InvalidMonth, match="不能填报未来月份"):
-        get_or_create_report(department=unit["department"], month=datetime.date(2099, 1, 1))
+        get_or_create_report(department=unit["department"], form=unit["form"], month=datetime.date(2099, 1, 1))
     assert not MonthlyReport.objects.filter(month=datetime.date(2099, 1, 1)).exists()
 
 
@@ -429,9 +429,10 @@ def test_demo_history_is_approved_reports(demo):
     assert not reports.filter(first_submitted_at__isnull=True).exists()
 
 
-def test_deadline_overdue_and_late(unit, settings):
-    """Due on day REPORT_DEADLINE_DAY of the next month; overdue until submitted; late stays visible."""
-    settings.REPORT_DEADLINE_DAY = 10
+def test_deadline_overdue_and_late(unit):
+    """Due on the form's deadline day of the next month; overdue until submitted; late stays visible."""
+    unit["form"].deadline_day = 10
+    unit["form"].save()
     report = _filled(unit)
     assert report.deadline == datetime.date(2023, 9, 10)
     assert not report.is_overdue(datetime.date(2023, 9, 10))
@@ -441,7 +442,9 @@ def test_deadline_overdue_and_late(unit, settings):
     assert report.submitted_late  # submitted today, long after 2023-09-10
     workflow.perform(ReportAction.APPROVE, report=report, user=unit["reviewer"])
     assert report.submitted_late and report.is_late()
-    imported = MonthlyReport(department=unit["department"], month=datetime.date(2023, 1, 1), state=ReportState.APPROVED)
+    imported = MonthlyReport(
+        department=unit["department"], form=unit["form"], month=datetime.date(2023, 1, 1), state=ReportState.APPROVED
+    )
     assert not imported.is_overdue(datetime.date(2026, 1, 1))
 
 
@@ -451,10 +454,11 @@ def test_deadline_overdue_and_late(unit, settings):
 def test_the_clerk_withdraws_a_submitted_report_before_review(unit):
     clerk = unit["clerk"]
     report = _submitted(unit)
-    first_submitted = report.first_submitted_at
     outcome = workflow.perform(ReportAction.WITHDRAW, report=report, user=clerk, version=report.version)
     assert report.state == ReportState.DRAFT and _statuses(unit) == {Status.DRAFT}
-    assert report.submitted_at is None and report.first_submitted_at == first_submitted
+    # A first submission taken back was never delivered: the report is due again, and may fall overdue.
+    assert report.submitted_at is None and report.first_submitted_at is None
+    assert report.is_overdue(report.deadline + datetime.timedelta(days=1))
     assert (outcome.event.action, outcome.event.from_state, outcome.event.to_state, outcome.event.user) == (
         ReportAction.WITHDRAW,
         ReportState.SUBMITTED,
@@ -464,7 +468,17 @@ def test_the_clerk_withdraws_a_submitted_report_before_review(unit):
     # Withdrawn, the figures can be corrected and submitted again.
     workflow.perform(ReportAction.SAVE, report=report, user=clerk, values={"t.concluded": D(9)})
     workflow.perform(ReportAction.SUBMIT, report=report, user=clerk)
-    assert report.state == ReportState.SUBMITTED
+    assert report.state == ReportState.SUBMITTED and report.first_submitted_at == report.submitted_at
+
+
+def test_withdrawing_a_resubmission_keeps_the_first_submission_for_timeliness(unit):
+    clerk = unit["clerk"]
+    report = _submitted(unit)
+    first = report.first_submitted_at
+    workflow.perform(ReportAction.RETURN, report=report, user=unit["reviewer"], reason="请核实")
+    workflow.perform(ReportAction.SUBMIT, report=report, user=clerk)
+    workflow.perform(ReportAction.WITHDRAW, report=report, user=clerk)
+    assert report.first_submitted_at == first and report.submitted_at is None
 
 
 @pytest.mark.parametrize("state_after", ["approve", "return"])
@@ -527,7 +541,7 @@ def test_every_action_of_the_table_is_refused_in_every_other_state(unit):
         for state in ReportState.values:
             if state in spec.from_states:
                 continue
-            report = MonthlyReport.objects.create(department=unit["department"], month=MONTH)
+            report = MonthlyReport.objects.create(department=unit["department"], form=unit["form"], month=MONTH)
             with allow_state_changes():
                 MonthlyReport.objects.filter(pk=report.pk).update(state=state)
             report.refresh_from_db()
@@ -575,10 +589,16 @@ def test_a_state_change_outside_the_workflow_is_refused(unit):
     with pytest.raises(StateChangeOutsideWorkflow):
         MonthlyReport.objects.filter(pk=report.pk).update(state=ReportState.APPROVED)
     with pytest.raises(StateChangeOutsideWorkflow):
-        MonthlyReport.objects.create(department=unit["department"], month=datetime.date(2023, 1, 1), state="approved")
+        MonthlyReport.objects.create(
+            department=unit["department"], form=unit["form"], month=datetime.date(2023, 1, 1), state="approved"
+        )
     with pytest.raises(StateChangeOutsideWorkflow):
         MonthlyReport.objects.bulk_create(
-            [MonthlyReport(department=unit["department"], month=datetime.date(2023, 2, 1), state="submitted")]
+            [
+                MonthlyReport(
+                    department=unit["department"], form=unit["form"], month=datetime.date(2023, 2, 1), state="submitted"
+                )
+            ]
         )
     report.refresh_from_db()
     assert report.state == ReportState.DRAFT
