@@ -72,11 +72,12 @@ def test_an_indicator_reported_by_four_departments():
 
 def test_assignment_by_kind_picks_up_a_town_added_later():
     hazards = IndicatorFactory(department=None)
-    form = _form("towns", hazards, kind=DepartmentKind.TOWN)
-    first = DepartmentFactory(kind=DepartmentKind.TOWN)
+    # "Other": a kind the demo county (loaded for every test) has no department of.
+    form = _form("others", hazards, kind=DepartmentKind.OTHER)
+    first = DepartmentFactory(kind=DepartmentKind.OTHER)
     DepartmentFactory(kind=DepartmentKind.BUREAU)
     assert assignments.form_departments(form) == [first]
-    later = DepartmentFactory(kind=DepartmentKind.TOWN)
+    later = DepartmentFactory(kind=DepartmentKind.OTHER)
     assert assignments.form_departments(form) == [first, later]
     assert assignments.indicators_for(later) == [hazards]
     later.active = False

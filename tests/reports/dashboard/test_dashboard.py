@@ -130,6 +130,25 @@ def test_breakdown_chart_data_equal_the_breakdown_by_unit(client, login_as):
     assert current["x"] == [127.0]
 
 
+@pytest.mark.parametrize(
+    "code,bars",
+    [
+        ("stability.litigation_risks_found", {"县人民法院", "县人民检察院", "县公安局", "县司法局"}),
+        ("traffic.hazard_fix_rate", {"县公安局", "县交通运输局"}),
+        ("mediation.enterprise_dispute_success_rate", 34),  # the justice bureau and the 33 towns
+    ],
+)
+def test_breakdowns_of_shared_indicators_show_every_reporting_unit(client, login_as, code, bars):
+    """The demo county reports as a county does: the shared indicators' breakdowns have a bar per reporter."""
+    login_as("leader")
+    response = _page(client, period="2023H1")[0]
+    _previous, current = _charts(response)[f"breakdown:{code}"]["data"]
+    assert (set(current["y"]) if isinstance(bars, set) else len(current["y"])) == bars
+    total = response.context["data"].summary.by_code()[code].value
+    if code == "stability.litigation_risks_found":
+        assert sum(current["x"]) == float(total) == 56
+
+
 def test_the_county_breakdown_shows_top_level_units_with_everything_under_them(client, login_as):
     """A police station under the 县公安局 adds to the bureau's bar; the bureau's own page shows both."""
     login_as("leader")
@@ -303,9 +322,9 @@ def test_completeness_of_one_department(demo):
 def test_completeness_expects_only_months_that_are_over(demo):
     complete = selectors.completeness_for(parse_period("2023H2"), today=datetime.date(2023, 9, 10))
     assert [m.month for m in complete.months] == [7, 8]
-    # The demo's July 2023: court, procuratorate, police and cac have submitted; August nobody.
+    # The demo's July 2023: court, procuratorate, police, cac and 28 towns have submitted; August nobody.
     july = MonthlyReport.objects.filter(month=datetime.date(2023, 7, 1), state__in=REPORTED_STATES).count()
-    assert july == 4
+    assert july == 4 + 28
     assert complete.reported == july and complete.expected == 2 * len(assignments.reporting_departments())
     future = selectors.completeness_for(parse_period("2024H1"), today=datetime.date(2023, 9, 10))
     assert future.expected == 0 and future.rate is None

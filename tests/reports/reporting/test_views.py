@@ -326,17 +326,18 @@ def test_completeness_grid_and_rates(client, login_as):
     context = response.context
     assert context["months"][-1] == datetime.date(2023, 7, 1) and len(context["months"]) == 12
     july = context["rates"][-1]
-    assert (july.expected, july.actual, july.on_time) == (11, 4, 3)
-    assert july.reporting_rate == 36.4 and july.on_time_rate == 27.3
+    # 11 departments and 33 towns; court, procuratorate, police and cac submitted (cac late), 28 towns on time.
+    assert (july.expected, july.actual, july.on_time) == (44, 32, 31)
+    assert july.reporting_rate == 72.7 and july.on_time_rate == 70.5
     june = context["rates"][-2]
-    assert (june.actual, june.on_time, june.reporting_rate) == (11, 11, 100.0)
+    assert (june.actual, june.on_time, june.reporting_rate) == (44, 44, 100.0)
     grid = dict(context["grid"])
     cells = {d.code: cells[-1] for d, cells in grid.items()}
     assert cells["cac"]["late"] and cells["cac"]["state"] == ReportState.SUBMITTED
     assert cells["transport"]["state"] == ReportState.NOT_STARTED and cells["transport"]["overdue"]
     assert cells["justice"]["state"] == ReportState.RETURNED
     page = response.content.decode()
-    assert "报送率" in page and "按时率" in page and "36.4%" in page
+    assert "报送率" in page and "按时率" in page and "72.7%" in page
 
 
 def test_completeness_month_range(client, login_as):
