@@ -280,7 +280,7 @@ def test_command_exit_code_is_non_zero(demo):
     import sys
     from pathlib import Path
 
-    manage = Path(__file__).resolve().parents[2] / "manage.py"
+    manage = Path(__file__).resolve().parents[3] / "manage.py"
     result = subprocess.run(
         [sys.executable, str(manage), "summary", "--period", "2023H9"],
         capture_output=True,
