@@ -23,7 +23,7 @@ def _departments_for(user):
     """The departments whose workbooks the page offers: those expected to report that the user may import."""
     if not permissions.can_import(user):
         return []
-    return [d for d in selectors.reporting_departments() if permissions.can_import_department(user, d.pk)]
+    return [d for d in assignments.reporting_departments() if permissions.can_import_department(user, d.pk)]
 
 
 def _years():

@@ -14,7 +14,7 @@ from metrics import periods
 
 
 class ReportState(models.TextChoices):
-    """A monthly report's place in the workflow; changed only by reports.services."""
+    """A monthly report's place in the workflow; changed only by reports.reporting.workflow.perform."""
 
     NOT_STARTED = "not_started", _("未填报")
     DRAFT = "draft", _("草稿")

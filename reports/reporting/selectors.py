@@ -230,11 +230,6 @@ def review_queue(*, states=(ReportState.SUBMITTED,)):
     return reports
 
 
-def reporting_departments():
-    """Departments expected to report: active ones whose forms hold at least one active entered indicator."""
-    return assignments.reporting_departments()
-
-
 def rate_pct(count, expected):
     """A reporting rate: `count` of `expected` reports in % to one decimal; None when none were expected."""
     return round(count * 100 / expected, 1) if expected else None

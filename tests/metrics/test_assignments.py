@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from metrics import assignments
 from metrics.assignments import Node, resolve
-from metrics.models import DataValue, DepartmentKind, Form, FormAssignment, FormIndicator
+from metrics.models import DataValue, DepartmentKind, Form, FormAssignment, FormIndicator, Indicator
 from metrics.services import add_to_form
 from tests.factories import AreaFactory, DepartmentFactory, IndicatorFactory, RatioFactory
 
@@ -72,11 +72,12 @@ def test_an_indicator_reported_by_four_departments():
 
 def test_assignment_by_kind_picks_up_a_town_added_later():
     hazards = IndicatorFactory(department=None)
-    form = _form("towns", hazards, kind=DepartmentKind.TOWN)
-    first = DepartmentFactory(kind=DepartmentKind.TOWN)
+    # "Other": a kind the demo county (loaded for every test) has no department of.
+    form = _form("others", hazards, kind=DepartmentKind.OTHER)
+    first = DepartmentFactory(kind=DepartmentKind.OTHER)
     DepartmentFactory(kind=DepartmentKind.BUREAU)
     assert assignments.form_departments(form) == [first]
-    later = DepartmentFactory(kind=DepartmentKind.TOWN)
+    later = DepartmentFactory(kind=DepartmentKind.OTHER)
     assert assignments.form_departments(form) == [first, later]
     assert assignments.indicators_for(later) == [hazards]
     later.active = False
@@ -225,3 +226,62 @@ def test_a_validation_rule_needs_a_department_reporting_all_its_indicators():
         ValidationRule(name="r", left=left, operator="lte", right=right).full_clean()
     _form("both", left, right, departments=[b])
     ValidationRule(name="r", left=left, operator="lte", right=right).full_clean()
+
+
+# --- the admin ----------------------------------------------------------------------------------
+
+
+def test_the_admin_makes_a_form_assigned_by_kind_with_a_ratio_and_its_components(client, login_as):
+    from django.urls import reverse
+
+    login_as("admin")
+    ratio = Indicator.objects.get(code="traffic.hazard_fix_rate")
+    response = client.post(
+        reverse("admin:metrics_form_add"),
+        {
+            "code": "road_towns",
+            "name": "乡镇道路隐患月报",
+            "deadline_day": 3,
+            "order": 99,
+            "active": "on",
+            "ratios": [ratio.pk],
+            "items-TOTAL_FORMS": 0,
+            "items-INITIAL_FORMS": 0,
+            "assignments-TOTAL_FORMS": 1,
+            "assignments-INITIAL_FORMS": 0,
+            "assignments-0-kind": DepartmentKind.TOWN,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    form = Form.objects.get(code="road_towns")
+    assert [i.indicator.code for i in form.items.order_by("order")] == [
+        "traffic.hazards_fixed",
+        "traffic.hazards_found",
+    ]
+    assert len(assignments.form_departments(form)) == 33
+    for page in ("admin:metrics_form_changelist", "admin:metrics_indicator_changelist"):
+        assert client.get(reverse(page)).status_code == 200
+    assert "乡镇道路隐患月报" in client.get(reverse("admin:metrics_indicator_changelist")).content.decode()
+
+
+def test_the_admin_refuses_an_assignment_naming_two_targets(client, login_as):
+    from django.urls import reverse
+
+    login_as("admin")
+    response = client.post(
+        reverse("admin:metrics_form_add"),
+        {
+            "code": "bad",
+            "name": "坏报表",
+            "deadline_day": 5,
+            "order": 1,
+            "items-TOTAL_FORMS": 0,
+            "items-INITIAL_FORMS": 0,
+            "assignments-TOTAL_FORMS": 1,
+            "assignments-INITIAL_FORMS": 0,
+            "assignments-0-kind": DepartmentKind.TOWN,
+            "assignments-0-department": DepartmentFactory().pk,
+        },
+    )
+    assert response.status_code == 200 and "只能指定一项" in response.content.decode()
+    assert not Form.objects.filter(code="bad").exists()

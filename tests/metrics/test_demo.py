@@ -1,14 +1,18 @@
-"""The demo county reproduces the 2023 half-year report."""
+"""The demo county reproduces the 2023 half-year report, reported the way a county really reports."""
 
 import datetime
 import io
+import json
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
+from django.urls import reverse
 
-from metrics.models import DataValue, Indicator, Kind, Status, Target
+from metrics import assignments
+from metrics.models import DataValue, Department, DepartmentKind, Form, Indicator, Kind, Status, Target
+from reports.demo import DEMO_PASSWORD
 from reports.models import Role, User
 
 pytestmark = pytest.mark.django_db
@@ -150,12 +154,19 @@ def _months(year):
 
 
 def _h1(indicator, year):
+    """The half-year's figure in plain Python: flows summed; stocks each department's last month, summed."""
     first, last = _months(year)
     values = DataValue.objects.filter(indicator=indicator, month__gte=first, month__lte=last, value__isnull=False)
     if indicator.kind == Kind.FLOW:
         return values.aggregate(total=Sum("value"))["total"]
-    june = values.filter(month=last).first()
-    return june.value if june else None
+    latest = {}
+    for department, value in values.order_by("month").values_list("department_id", "value"):
+        latest[department] = value
+    if not latest:
+        return None
+    if indicator.kind == Kind.RATE:
+        assert len(latest) == 1  # the demo shares no rate: their average would be another question
+    return sum(latest.values())
 
 
 def _figure(indicator, year):
@@ -197,7 +208,7 @@ def test_every_department_has_monthly_values_2022_to_mid_2023(demo):
     approved = DataValue.objects.approved()
     for department_id, month in approved.values_list("department__code", "month").distinct():
         months_per_department.setdefault(department_id, set()).add(month)
-    assert len(months_per_department) == 11
+    assert len(months_per_department) == 44
     for months in months_per_department.values():
         assert min(months) == datetime.date(2022, 1, 1)
         assert max(months) == datetime.date(2023, 6, 1)
@@ -213,7 +224,7 @@ def test_target_and_users(demo):
     target = Target.objects.get(indicator__code="stability.petition_backlog_resolved", year=2023)
     assert target.value == 10
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
-    assert User.objects.filter(role=Role.CLERK).count() == 11
+    assert User.objects.filter(role=Role.CLERK).count() == 44
 
 
 def test_running_load_demo_again_changes_nothing(demo):
@@ -230,14 +241,108 @@ def test_running_load_demo_again_changes_nothing(demo):
 
 
 def test_months_respect_the_cross_field_rules(demo):
-    """Each month: concluded ≤ received, fixed ≤ found, remaining = total − reduced."""
-    values = {(v.indicator.code, v.month): v.value for v in DataValue.objects.select_related("indicator")}
+    """Each department's month: concluded ≤ received, fixed ≤ found, remaining = total − reduced."""
+    values = {
+        (v.indicator.code, v.department_id, v.month): v.value
+        for v in DataValue.objects.select_related("indicator").exclude(value=None)
+    }
+    checked = 0
     for ratio in Indicator.objects.filter(kind=Kind.RATIO).select_related("numerator", "denominator"):
-        for (code, month), value in values.items():
-            if code == ratio.numerator.code and (ratio.denominator.code, month) in values:
-                assert value <= values[(ratio.denominator.code, month)], (ratio.code, month)
-    for (code, month), remaining in values.items():
+        for (code, department, month), value in values.items():
+            if code == ratio.numerator.code and (ratio.denominator.code, department, month) in values:
+                assert value <= values[(ratio.denominator.code, department, month)], (ratio.code, department, month)
+                checked += 1
+    for (code, department, month), remaining in values.items():
         if code == "anti_fraud.myanmar_stranded_remaining":
-            total = values[("anti_fraud.myanmar_stranded_total", month)]
-            reduced = values[("anti_fraud.myanmar_stranded_reduced", month)]
+            total = values[("anti_fraud.myanmar_stranded_total", department, month)]
+            reduced = values[("anti_fraud.myanmar_stranded_reduced", department, month)]
             assert remaining == total - reduced
+    assert checked > 33 * 18  # the towns' mediation figures among them
+
+
+# --- the county as it reports: 11 departments and 33 towns, shared indicators -------------------------
+
+SHARED = {
+    # 政法各部门共排查涉法涉诉风险隐患56件: the court, the procuratorate, the police and the justice bureau.
+    "stability.litigation_risks_found": {"court", "procuratorate", "police", "justice"},
+    # 政法各单位选派法制副校长216人.
+    "campus.vice_principals": {"court", "procuratorate", "police", "justice"},
+    # Road hazards are found by the transport bureau and by the traffic police.
+    "traffic.hazards_found": {"transport", "police"},
+    "traffic.hazards_fixed": {"transport", "police"},
+}
+TOWN_SUMS = [
+    "legal_service.town_stations",
+    "legal_service.village_stations",
+    "mediation.disputes_found",
+    "governance.grid_workers",
+]
+
+
+def test_44_departments_11_units_and_33_towns(demo):
+    assert Department.objects.active().count() == 44
+    towns = Department.objects.filter(kind=DepartmentKind.TOWN)
+    assert towns.count() == 33 and len({t.name for t in towns}) == 33
+    form = Form.objects.get(code="town_monthly")
+    assert form.name == "乡镇综治月报"
+    assert list(form.assignments.values_list("kind", flat=True)) == [DepartmentKind.TOWN]
+    assert assignments.form_departments(form) == list(towns.order_by("order", "code"))
+
+
+@pytest.mark.parametrize("code,reporters", sorted(SHARED.items()))
+def test_shared_indicators_have_several_reporters_adding_up_to_the_report(demo, code, reporters):
+    indicator = Indicator.objects.get(code=code)
+    assert {d.code for d in assignments.reporters_of(indicator)} == reporters
+    first, last = _months(2023)
+    reported = set(
+        DataValue.objects.filter(indicator=indicator, month__gte=first, month__lte=last, value__gt=0)
+        .values_list("department__code", flat=True)
+        .distinct()
+    )
+    assert reported == reporters  # each of them contributes, and nobody else
+    assert _h1(indicator, 2023) == Decimal(REPORT_H1_2023[code])
+
+
+@pytest.mark.parametrize("code", TOWN_SUMS)
+def test_town_figures_are_summed_over_the_towns(demo, code):
+    indicator = Indicator.objects.get(code=code)
+    reporters = assignments.reporters_of(indicator)
+    assert len(reporters) == 33 and {d.kind for d in reporters} == {DepartmentKind.TOWN}
+    expected = REPORT_H1_2023.get(code) or {"mediation.disputes_found": "1268", "governance.grid_workers": "1386"}[code]
+    assert _h1(indicator, 2023) == Decimal(expected)
+
+
+@pytest.mark.parametrize("code", ["mediation.enterprise_disputes_found", "mediation.enterprise_disputes_resolved"])
+def test_enterprise_disputes_are_summed_over_the_justice_bureau_and_the_towns(demo, code):
+    indicator = Indicator.objects.get(code=code)
+    reporters = assignments.reporters_of(indicator)
+    assert {d.code for d in reporters if d.kind != DepartmentKind.TOWN} == {"justice"} and len(reporters) == 34
+    assert _h1(indicator, 2023) == Decimal(REPORT_H1_2023[code])
+
+
+def test_every_town_has_one_legal_service_station(demo):
+    june = DataValue.objects.filter(indicator__code="legal_service.town_stations", month=datetime.date(2023, 6, 1))
+    assert sorted(june.values_list("value", flat=True)) == [1] * 33
+
+
+def test_summary_command_equals_the_report(demo):
+    """manage.py summary --period 2023H1 gives every figure of the report (ratios to the report's decimals)."""
+    out = io.StringIO()
+    call_command("summary", "--period", "2023H1", stdout=out)
+    figures = {i["code"]: i["value"] for i in json.loads(out.getvalue())["indicators"]}
+    for code, expected in REPORT_H1_2023.items():
+        expected = Decimal(expected)
+        got = Decimal(str(figures[code])).quantize(Decimal(1).scaleb(expected.as_tuple().exponent), ROUND_HALF_UP)
+        assert got == expected, code
+    for code in REPORT_BLANKS:
+        assert figures[code] is None, code
+
+
+def test_a_town_clerk_logs_in_and_sees_the_town_form(client, demo):
+    assert client.login(username="clerk_chengguan", password=DEMO_PASSWORD)
+    page = client.get(reverse("report_entry", args=["chengguan", "town_monthly", 2023, 6]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "城关镇" in text and "排查矛盾纠纷" in text and "专兼职网格员" in text
+    assert "矛盾纠纷化解率" in text  # both components are in the form: the ratio is shown
+    assert "电信网络诈骗" not in text  # the police's indicators are not the town's

@@ -90,7 +90,9 @@ def browser():
 
 
 def _report():
-    return MonthlyReport.objects.filter(department__code="police", month="2023-08-01").first()
+    return MonthlyReport.objects.filter(
+        department__code="police", form__code="police_monthly", month="2023-08-01"
+    ).first()
 
 
 def _card(page):

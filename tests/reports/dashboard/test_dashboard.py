@@ -22,6 +22,7 @@ from metrics.periods import parse_period
 from reports.dashboard import figures as selectors
 from reports.dashboard import presentation
 from reports.reporting.models import REPORTED_STATES, MonthlyReport, ReportState, allow_state_changes
+from reports.reporting.selectors import reporting_lines
 from tests.factories import DataValueFactory, DepartmentFactory, IndicatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +148,25 @@ def test_breakdown_chart_data_equal_the_breakdown_by_unit(client, login_as):
         names[d]: float(f.previous) for d, f in expected.items()
     }
     assert current["x"] == [127.0]
+
+
+@pytest.mark.parametrize(
+    "code,bars",
+    [
+        ("stability.litigation_risks_found", {"县人民法院", "县人民检察院", "县公安局", "县司法局"}),
+        ("traffic.hazard_fix_rate", {"县公安局", "县交通运输局"}),
+        ("mediation.enterprise_dispute_success_rate", 34),  # the justice bureau and the 33 towns
+    ],
+)
+def test_breakdowns_of_shared_indicators_show_every_reporting_unit(client, login_as, code, bars):
+    """The demo county reports as a county does: the shared indicators' breakdowns have a bar per reporter."""
+    login_as("leader")
+    response = _page(client, period="2023H1")[0]
+    _previous, current = _charts(response)[f"breakdown:{code}"]["data"]
+    assert (set(current["y"]) if isinstance(bars, set) else len(current["y"])) == bars
+    total = response.context["data"].summary.by_code()[code].value
+    if code == "stability.litigation_risks_found":
+        assert sum(current["x"]) == float(total) == 56
 
 
 def test_the_county_breakdown_shows_top_level_units_with_everything_under_them(client, login_as):
@@ -286,10 +306,11 @@ def test_only_reviewers_may_include_submitted_values(client, login_as):
 
 def test_completeness_counts_departments_times_due_months(demo):
     complete = selectors.completeness_for(parse_period("2023H1"), today=datetime.date(2023, 8, 1))
-    departments = len(assignments.reporting_departments())
+    lines = len(reporting_lines())  # department × form: the four 政法 units report two forms
+    assert lines == len(assignments.reporting_departments()) + 4
     assert (complete.expected, complete.reported, complete.rate, complete.late) == (
-        departments * 6,
-        departments * 6,
+        lines * 6,
+        lines * 6,
         100,
         [],
     )
@@ -301,13 +322,15 @@ def test_completeness_follows_the_monthly_reports_states(demo):
     with allow_state_changes():  # setting the scene, as a fixture would
         education.filter(month=datetime.date(2023, 5, 1)).update(state=ReportState.DRAFT)
         education.filter(month=datetime.date(2023, 6, 1)).update(state=ReportState.RETURNED)
-    MonthlyReport.objects.filter(department__code="court", month=datetime.date(2023, 6, 1)).update(
-        first_submitted_at=timezone.make_aware(datetime.datetime(2023, 7, 20, 10))
-    )
+    MonthlyReport.objects.filter(
+        department__code="court", form__code="court_monthly", month=datetime.date(2023, 6, 1)
+    ).update(first_submitted_at=timezone.make_aware(datetime.datetime(2023, 7, 20, 10)))
     before = selectors.completeness_for(parse_period("2023H1"), today=datetime.date(2023, 8, 1))
     assert before.reported == before.expected - 2
     assert [(d.code, n) for d, n in before.late] == [("education", 2)]
-    late_court = MonthlyReport.objects.get(department__code="court", month=datetime.date(2023, 6, 1))
+    late_court = MonthlyReport.objects.get(
+        department__code="court", form__code="court_monthly", month=datetime.date(2023, 6, 1)
+    )
     assert late_court.submitted_late
     assert before.on_time <= before.reported - 1
 
@@ -317,16 +340,17 @@ def test_completeness_of_one_department(demo):
     complete = selectors.completeness_for(
         parse_period("2023H1"), department_ids=[police.pk], today=datetime.date(2023, 8, 1)
     )
-    assert (complete.expected, complete.reported) == (6, 6)
+    assert (complete.expected, complete.reported) == (12, 12)  # its own form and 政法各单位月报
 
 
 def test_completeness_expects_only_months_that_are_over(demo):
     complete = selectors.completeness_for(parse_period("2023H2"), today=datetime.date(2023, 9, 10))
     assert [m.month for m in complete.months] == [7, 8]
-    # The demo's July 2023: court, procuratorate, police and cac have submitted; August nobody.
+    # The demo's July 2023: court, procuratorate and police (both their forms), cac and 28 towns have
+    # submitted; August nobody.
     july = MonthlyReport.objects.filter(month=datetime.date(2023, 7, 1), state__in=REPORTED_STATES).count()
-    assert july == 4
-    assert complete.reported == july and complete.expected == 2 * len(assignments.reporting_departments())
+    assert july == 3 * 2 + 1 + 28
+    assert complete.reported == july and complete.expected == 2 * len(reporting_lines())
     future = selectors.completeness_for(parse_period("2024H1"), today=datetime.date(2023, 9, 10))
     assert future.expected == 0 and future.rate is None
 

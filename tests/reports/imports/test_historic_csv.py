@@ -114,7 +114,9 @@ def test_imported_values_are_approved_by_the_administrator_and_audited(demo, tmp
     assert value.history.first().history_user == admin
     missing = DataValue.objects.get(indicator__code="legal_service.aid_cases", month=datetime.date(2021, 3, 1))
     assert missing.value is None  # an empty value is missing, not zero
-    report = MonthlyReport.objects.get(department__code="justice", month=datetime.date(2021, 3, 1))
+    report = MonthlyReport.objects.get(
+        department__code="justice", form__code="justice_monthly", month=datetime.date(2021, 3, 1)
+    )
     assert report.state == ReportState.APPROVED and report.approved_by == admin
     assert not report.is_late(datetime.date(2026, 1, 1))
     assert ReportEvent.objects.filter(report=report, action=ReportAction.HISTORIC, user=admin).exists()
@@ -146,7 +148,12 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(demo, tmp
     text = export("--department", "justice") + "justice,mediation.debts_recovered,2021-03,7,\n"
     out, error, _ = import_file(tmp_path, text)
     assert error == "" and "新增 1" in out
-    assert MonthlyReport.objects.get(department__code="justice", month=datetime.date(2023, 7, 1)).state == "approved"
+    assert (
+        MonthlyReport.objects.get(
+            department__code="justice", form__code="justice_monthly", month=datetime.date(2023, 7, 1)
+        ).state
+        == "approved"
+    )
     before = snapshot()
     out, error, _ = import_file(tmp_path, text)
     assert error == "" and "新增 0" in out and "修改 0" in out

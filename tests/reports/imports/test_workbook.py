@@ -130,8 +130,14 @@ def test_preview_writes_nothing_and_commit_writes_everything_once(justice, clerk
     august = DataValue.objects.get(department=justice, indicator__code=FOUND, month=AUGUST)
     assert august.history.first().history_user == clerk
     # The August report now exists as a draft; July stays returned until resubmitted.
-    assert MonthlyReport.objects.get(department=justice, month=AUGUST).state == ReportState.DRAFT
-    assert MonthlyReport.objects.get(department=justice, month=JULY).state == ReportState.RETURNED
+    assert (
+        MonthlyReport.objects.get(department=justice, form__code="justice_monthly", month=AUGUST).state
+        == ReportState.DRAFT
+    )
+    assert (
+        MonthlyReport.objects.get(department=justice, form__code="justice_monthly", month=JULY).state
+        == ReportState.RETURNED
+    )
 
     with pytest.raises(ImportFileError, match="不能重复写入"):
         services.commit_batch(batch=batch, user=clerk, fingerprint=plan.fingerprint)
@@ -168,7 +174,7 @@ def test_approved_month_is_refused_until_a_reviewer_reopens_it(justice, clerk, t
     assert snapshot() == before  # August's good cell was not written either
 
     reviewer = User.objects.get(username="reviewer")
-    report = MonthlyReport.objects.get(department=justice, month=january)
+    report = MonthlyReport.objects.get(department=justice, form__code="justice_monthly", month=january)
     workflow.perform(ReportAction.REOPEN, report=report, user=reviewer, reason="更正1月数据")
     batch, plan = upload(data, clerk)
     assert plan.ok and plan.counts["changed"] == 1 and plan.counts["new"] == 1
@@ -354,8 +360,9 @@ def test_a_sheet_of_100000_rows_is_refused_fast(clerk):
 
 def test_rows_over_the_limit_are_refused_while_reading(clerk, template, settings):
     """Rows past the limit stop the reading (for files whose size gave nothing away)."""
-    settings.IMPORT_XLSX_MAX_ROWS = 20
-    refused(template, clerk, "数据行超过上限 20 行")
+    rows = len(selectors.report_indicators(clerk.department, department_form(clerk.department)))
+    settings.IMPORT_XLSX_MAX_ROWS = rows - 1
+    refused(template, clerk, f"数据行超过上限 {rows - 1} 行")
 
 
 def test_a_zip_bomb_is_refused(clerk, settings):

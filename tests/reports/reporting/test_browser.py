@@ -43,7 +43,7 @@ def _login(browser, base, username, password):
 
 
 def _report():
-    return MonthlyReport.objects.filter(department__code="police", month=AUGUST).first()
+    return MonthlyReport.objects.filter(department__code="police", form__code="police_monthly", month=AUGUST).first()
 
 
 def test_clerk_submits_reviewer_returns_clerk_fixes_reviewer_approves(
