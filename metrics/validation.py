@@ -236,3 +236,16 @@ def find_outliers(values, history, *, factor=OUTLIER_FACTOR):
         elif value > highest * factor:
             warnings[code] = _("明显高于近12个月（最高 %(max)s），请核实并在备注中说明。") % {"max": plain(highest)}
     return warnings
+
+
+def text_problem(text, *, limit):
+    """What is wrong with free text someone typed (a note, a reason), as the end of a Chinese sentence, or ''.
+
+    Control characters (a NUL byte, say) are refused: the database cannot store some and no one types them;
+    line breaks and tabs are text.
+    """
+    if len(text) > limit:
+        return _("不能超过 %(n)d 字。") % {"n": limit}
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text):
+        return _("不能包含控制字符（如 NUL）。")
+    return ""

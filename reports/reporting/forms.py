@@ -2,11 +2,11 @@
 
 from django.utils.translation import gettext as _
 
-from metrics.validation import NumberError, check_value, parse_number, spec_for
+from metrics.validation import NumberError, check_value, parse_number, spec_for, text_problem
+from reports.reporting.workflow import MAX_NOTE
 
 VALUE_PREFIX = "v_"
 NOTE_PREFIX = "n_"
-NOTE_MAX = 500
 
 
 class EntryForm:
@@ -49,8 +49,8 @@ class EntryForm:
             note_key = NOTE_PREFIX + code
             if note_key in self.data:
                 note = self.data.get(note_key, "").strip()
-                if len(note) > NOTE_MAX:
-                    self.errors.setdefault(code, []).append(_("备注不能超过 %(n)d 字。") % {"n": NOTE_MAX})
+                if problem := text_problem(note, limit=MAX_NOTE):
+                    self.errors.setdefault(code, []).append(_("备注%(problem)s") % {"problem": problem})
                 self.notes[code] = note
         return not self.errors and not self.form_errors
 

@@ -131,7 +131,8 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
         "violations": violations,
         "warnings_count": len(warnings),
         "editable": ReportAction.SAVE in actions,
-        "can_submit": ReportAction.SAVE in actions and (report.pk is None or ReportAction.SUBMIT in actions),
+        # The page saves before it submits (未填报 → 草稿 → 已上报), so whoever may save may ask to submit.
+        "can_submit": ReportAction.SAVE in actions,
         "can_withdraw": ReportAction.WITHDRAW in actions,
         "review_actions": [a for a in actions.values() if a.page == "review"],
         "blanks": blanks,

@@ -30,6 +30,7 @@ save or update that does, unless it runs inside this module's
 """
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -41,7 +42,7 @@ from metrics import assignments
 from metrics.models import DataValue, Indicator
 from metrics.periods import first_of_month
 from metrics.services import write_values
-from metrics.validation import check_value, spec_for, validate
+from metrics.validation import check_value, spec_for, text_problem, validate
 from reports.reporting import selectors
 from reports.reporting.actions import ACTIONS, LOCKED, STATUS_FOR_STATE, UNDER_REVIEW, WRITES_VALUES
 from reports.reporting.errors import (
@@ -54,13 +55,16 @@ from reports.reporting.errors import (
 )
 from reports.reporting.models import MonthlyReport, ReportAction, ReportEvent, ReportState, allow_state_changes
 
+logger = logging.getLogger(__name__)
+
 MAX_NOTE = 500
+MAX_REASON = 500
 # How many blank indicators a refusal names (the page lists them all), and how many unknown codes.
 BLANKS_NAMED = 5
 MAX_UNKNOWN_NAMED = 5
 
 
-# Sent after the commit of every recorded action, with `event_id`; the notifications listen.
+# Sent after the commit of every action that tells someone, with `event_id`; the notifications listen.
 transitioned = Signal()
 
 
@@ -186,6 +190,8 @@ def perform(
     reason = (reason or "").strip()
     if spec.needs_reason and not reason:
         raise InvalidValues(str(spec.needs_reason))
+    if problem := text_problem(reason, limit=MAX_REASON):
+        raise InvalidValues(_("原因%(problem)s") % {"problem": problem})
 
     outcome = Outcome(report=report)
     if action in WRITES_VALUES:
@@ -206,8 +212,9 @@ def perform(
         with allow_state_changes():
             locked.save()
         _sync_status(locked)
-        event_id = outcome.event.pk
-        transaction.on_commit(lambda: _announce(event_id))
+        if spec.notify:
+            event_id = outcome.event.pk
+            transaction.on_commit(lambda: _announce(event_id))
     _copy_back(report, locked)
 
     if action == ReportAction.SAVE:
@@ -322,8 +329,8 @@ def _write(locked, spec, *, user, values, notes, comment):
         if problems := check_value(value, spec_for(indicators[code])):
             errors[code] = problems
     for code, note in notes.items():
-        if len(note or "") > MAX_NOTE:
-            errors.setdefault(code, []).append(_("备注不能超过 %(n)d 字。") % {"n": MAX_NOTE})
+        if problem := text_problem(note or "", limit=MAX_NOTE):
+            errors.setdefault(code, []).append(_("备注%(problem)s") % {"problem": problem})
     if errors:
         first = next(iter(errors))
         raise InvalidValues(
@@ -445,4 +452,7 @@ def _copy_back(report, locked):
 
 
 def _announce(event_id):
-    transitioned.send(sender=ReportEvent, event_id=event_id)
+    # robust: a failing listener (a broker that is down) must not turn committed work into an error page.
+    for _receiver, error in transitioned.send_robust(sender=ReportEvent, event_id=event_id):
+        if isinstance(error, Exception):
+            logger.error("notices of report event %s not queued: %s", event_id, error)

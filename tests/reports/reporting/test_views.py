@@ -458,3 +458,69 @@ def test_a_forged_version_is_refused_without_a_crash(client, login_as, version):
         MonthlyReport.objects.get(department__code="police", form__code="police_monthly", month="2023-07-01").state
         == ReportState.SUBMITTED
     )
+
+
+# --- hostile text in every text parameter of the report pages ------------------------------------
+
+HOSTILE_TEXT = ["含\x00空字符", "\x07响铃", "x" * 501, "\x1b[31m红字"]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT, ids=["nul", "bell", "too-long", "escape"])
+def test_a_hostile_note_is_refused_beside_its_box_and_changes_nothing(client, login_as, text):
+    login_as("clerk_police")
+    response = client.post(url("report_entry", month=AUGUST), _form(**{"n_anti_fraud.cases": text}))
+    assert response.status_code == 400
+    assert "备注" in response.content.decode()
+    assert not MonthlyReport.objects.filter(department__code="police", month="2023-08-01").exists()
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT, ids=["nul", "bell", "too-long", "escape"])
+def test_a_hostile_return_reason_is_refused_and_changes_nothing(client, login_as, text):
+    login_as("reviewer")
+    report = MonthlyReport.objects.get(department__code="police", form__code="police_monthly", month="2023-07-01")
+    before = (report.state, report.version)
+    response = client.post(
+        url("report_review"), {"action": "return", "reason": text, "version": report.version}, follow=True
+    )
+    assert response.status_code == 200 and "原因" in response.content.decode()
+    report.refresh_from_db()
+    assert (report.state, report.version) == before
+
+
+@pytest.mark.parametrize("action", ["", "delete", "\x00", "approve", "withdraw" * 40])
+def test_an_unknown_entry_action_is_refused_and_changes_nothing(client, login_as, action):
+    login_as("clerk_police")
+    response = client.post(url("report_entry", month=AUGUST), _form(action=action), follow=True)
+    assert response.status_code == 200
+    assert "无法识别的操作" in response.content.decode() and "\x00" not in response.content.decode()
+    assert not MonthlyReport.objects.filter(department__code="police", month="2023-08-01").exists()
+
+
+def test_an_overdue_report_never_started_can_still_be_submitted(client, login_as):
+    """The overdue task makes 未填报 rows; their page still offers 上报审核 (it saves first)."""
+    from reports.notifications import reminders
+
+    reminders.mark_overdue_reports(today=datetime.date(2023, 8, 10))
+    transport = MonthlyReport.objects.get(department__code="transport", month="2023-07-01")
+    assert transport.state == ReportState.NOT_STARTED and transport.overdue_at is not None
+    login_as("clerk_transport")
+    page = client.get(url("report_entry", department="transport", month=JULY)).content.decode()
+    assert 'value="submit"' in page
+
+
+def test_a_broker_that_fails_after_the_commit_loses_no_work_and_shows_no_error(
+    client, login_as, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports.notifications import tasks
+
+    def down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.notify_transition, "delay", down)
+    login_as("reviewer")
+    report = MonthlyReport.objects.get(department__code="police", form__code="police_monthly", month="2023-07-01")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("report_review"), {"action": "approve", "version": report.version})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.state == ReportState.APPROVED
