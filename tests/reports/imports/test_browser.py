@@ -36,10 +36,10 @@ def test_clerk_uploads_previews_and_commits_and_reads_the_bell(
     template = services.template_for(department=justice, form=department_form(justice), year=2023)
 
     _login(page, base, "clerk_justice")
-    # The bell: two unread notifications for the justice clerk: July was returned, and the reminder
-    # (not overdue: it was submitted in time, then returned).
+    # The bell: three unread notifications for the justice clerk: July was returned, in each of its two
+    # forms (its own and 政法各单位月报), and one reminder naming them (not overdue: submitted in time).
     badge = page.locator("header .bell .badge")
-    assert badge.inner_text() == "2"
+    assert badge.inner_text() == "3"
     page.locator("header").screenshot(path=str(ARTIFACTS / "bell-header.png"))
     page.click("header .bell")
     page.wait_for_url(re.compile(r"/notifications/$"))
