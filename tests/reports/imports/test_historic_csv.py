@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from metrics.models import DataValue, Department, Status
+from metrics.models import DataValue, Department, Indicator, Status
 from reports.imports import csvfile
 from reports.imports.errors import ImportFileError
 from reports.models import User
@@ -280,3 +280,45 @@ def test_export_to_a_file_with_bom_imports_back(demo, tmp_path):
     before = snapshot()
     out, error, _ = import_file(tmp_path, data)
     assert error == "" and snapshot() == before
+
+
+# --- many departments reporting one indicator ------------------------------------------------------
+
+SHARED = {
+    "stability.litigation_risks_found": ["court", "procuratorate", "police", "justice"],
+    "traffic.hazards_found": ["police", "transport"],
+    "traffic.hazards_fixed": ["police", "transport"],
+}
+
+
+def test_two_years_of_shared_indicators_import_and_sum_over_their_reporters(demo, tmp_path):
+    """The issue's CSV: four departments report one indicator, two the road hazards; totals are the rows' sums."""
+    from metrics.aggregation import summarize
+    from metrics.periods import parse_period
+
+    rows, expected = [], {}
+    for year in (2020, 2021):
+        for month in range(1, 13):
+            for code, departments in SHARED.items():
+                for n, department in enumerate(departments):
+                    value = (year - 2019) * 10 + month + n * 3
+                    rows.append(f"{department},{code},{year}-{month:02d},{value},\n")
+                    expected[(year, code)] = expected.get((year, code), 0) + value
+    out, error, _ = import_file(tmp_path, HEADER + "".join(rows))
+    assert error == "", error
+    for year in (2020, 2021):
+        figures = summarize(parse_period(str(year)), indicators=Indicator.objects.filter(code__in=SHARED)).by_code()
+        for code in SHARED:
+            assert figures[code].value == expected[(year, code)], (year, code)
+    # Each row went to the report of the form its department reports it through.
+    police_2020 = MonthlyReport.objects.filter(department__code="police", month__year=2020)
+    assert set(police_2020.values_list("form__code", flat=True)) == {"police_monthly", "zf_units_monthly"}
+    assert MonthlyReport.objects.filter(department__code="transport", month__year=2021).count() == 12
+
+
+def test_a_department_not_assigned_an_indicator_is_refused_naming_the_forms(demo, tmp_path):
+    before = snapshot()
+    _out, error, listing = import_file(tmp_path, HEADER + "education,stability.litigation_risks_found,2021-03,4,\n")
+    assert "整个文件未导入" in error
+    assert "第 2 行" in listing and "不在县教育和体育局的任何报表中" in listing and "政法各单位月报由" in listing
+    assert snapshot() == before
