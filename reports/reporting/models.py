@@ -149,6 +149,10 @@ class MonthlyReport(models.Model):
         report.mark_stored()
         return report
 
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self.mark_stored()
+
     def mark_stored(self):
         """Remember the state as stored, so that save() can tell a change of state."""
         self._stored_state = self.__dict__.get("state")

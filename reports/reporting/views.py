@@ -194,7 +194,6 @@ def _save(request, report):
     except errors.StaleReport as error:
         messages.error(request, error.message)
         report.refresh_from_db()
-        report.mark_stored()
         return render(
             request, "reports/entry.html", _entry_context(request, report, form=form, stale=error), status=409
         )
