@@ -10,7 +10,7 @@ from reports import permissions
 HOME_ENTRIES = [
     ("entry_list", _("月度填报"), _("填写本单位每月数据，保存草稿、提交审核。"), permissions.can_report),
     ("import_home", _("Excel 导入"), _("下载年度填报表，填好后上传，预览无误再写入。"), permissions.can_import),
-    ("review_queue", _("审核队列"), _("审核各单位已上报的月报，通过或退回。"), permissions.can_see_all),
+    ("review_queue", _("审核队列"), _("审核各单位已上报的月报，通过或退回。"), permissions.can_review),
     ("completeness", _("报送进度"), _("各单位各月报送状态、报送率与按时率。"), permissions.can_see_all),
     ("dashboard", _("领导驾驶舱"), _("半年累计、同比、目标完成和迟报单位。"), permissions.can_read_dashboard),
     ("summary_table", _("汇总表"), _("按领域、单位、月份查询汇总数据并导出。"), permissions.can_see_all),
