@@ -54,6 +54,7 @@ TABLES = {
 }
 # Entries outlive no version change; this only bounds the memory of versions nobody asks for any more.
 CACHE_SECONDS = 24 * 3600
+_ABSENT = object()
 
 BUMP = (
     "INSERT INTO metrics_version (name, value) VALUES ({name}, 1) ON CONFLICT (name) DO UPDATE SET value = {value} + 1"
@@ -134,8 +135,8 @@ def cached(name, *parts, compute):
     versions = current()
     text = "\x1f".join(str(p) for p in (name, versions[DATA], versions[CATALOGUE], get_language(), *parts))
     key = f"figures:{name}:{hashlib.sha256(text.encode()).hexdigest()}"
-    value = cache.get(key)
-    if value is None:
+    value = cache.get(key, _ABSENT)
+    if value is _ABSENT:  # None is a value too (no data yet)
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
     return value

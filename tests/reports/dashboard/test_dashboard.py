@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -468,6 +469,8 @@ def test_plotly_js_is_served_from_our_static_files(client, login_as):
 
 
 def _query_count(client):
+    """Queries of the page computed afresh (the cached figures cost fewer: tests/reports/test_figure_cache.py)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("dashboard"), {"period": "2023H1"}).status_code == 200
     return len(queries)
