@@ -110,6 +110,11 @@ if env("DATABASE_TEST_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("DATABASE_TEST_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Figures, charts and tables are cached per data version (metrics/versions.py): Redis in production
+# and for the load test (CACHE_URL=redis://127.0.0.1:6379/1, Django's own RedisCache), shared by every
+# worker; local memory by default (demo, tests), one cache per process.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://zhengfa")}
+
 AUTH_USER_MODEL = "reports.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
