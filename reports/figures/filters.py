@@ -7,6 +7,8 @@ filters the indicators; period, department and status choose what is counted.
 
 import django_filters
 from django import forms
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from metrics.models import Area, Department, Indicator
@@ -31,6 +33,39 @@ class PeriodFilter(django_filters.Filter):
     field_class = PeriodField
 
 
+def _attributes(attrs):
+    """As django/forms/widgets/attrs.html writes them: True is a bare name, False is left out."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class QuickSelect(forms.Select):
+    """A <select> written in Python, the same HTML as Django's templates write it.
+
+    Django renders a template per option: 20 ms for the 40 departments of the smallest benchmark,
+    on every table page (issue 19); a city has 500.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attributes(widget["attrs"])}>']
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            for option in group_choices:
+                parts.append(
+                    f'\n  <option value="{conditional_escape(str(option["value"]))}"{_attributes(option["attrs"])}>'
+                    f"{conditional_escape(option['label'])}</option>\n"  # select_option.html ends with one
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # every value and label escaped above
+
+
 def _unchanged(queryset, name, value):
     """Period, department and status choose how figures are counted, not which indicators are listed."""
     return queryset
@@ -50,6 +85,7 @@ class FigureFilter(django_filters.FilterSet):
         queryset=Department.objects.active(),
         to_field_name="code",
         empty_label=_("全县"),
+        widget=QuickSelect,
         method=_unchanged,
         error_messages={"invalid_choice": _("没有这个单位，或您无权查看该单位的数据。")},
     )
@@ -80,6 +116,7 @@ class SummaryFilter(FigureFilter):
         queryset=Area.objects.all(),
         to_field_name="code",
         empty_label=_("全部领域"),
+        widget=QuickSelect,
         error_messages={"invalid_choice": _("没有这个工作领域。")},
     )
 
