@@ -95,3 +95,29 @@ def test_a_flushed_counter_starts_again():
     assert versions.current() == {versions.DATA: 0, versions.CATALOGUE: 0}
     DepartmentFactory()
     assert catalogue() > 0
+
+
+def test_a_reader_waits_for_the_entry_another_is_computing(monkeypatch):
+    """While one reader computes an entry, another waits for its result instead of computing it again."""
+    from django.core.cache import cache
+
+    calls = []
+    key = versions.cache_key("x", 1)
+    cache.add(f"{key}:computing", 1)  # another reader is at it
+
+    def finish(_seconds):
+        cache.set(key, "theirs")  # …and done
+
+    monkeypatch.setattr(versions.time, "sleep", finish)
+    assert versions.cached("x", 1, compute=lambda: calls.append(2) or "mine") == "theirs"
+    assert calls == []
+
+
+def test_a_reader_computes_when_the_other_never_finishes(monkeypatch):
+    from django.core.cache import cache
+
+    key = versions.cache_key("y")
+    cache.add(f"{key}:computing", 1)
+    monkeypatch.setattr(versions.time, "sleep", lambda _seconds: None)
+    assert versions.cached("y", compute=lambda: "mine") == "mine"
+    assert cache.get(f"{key}:computing") is None
