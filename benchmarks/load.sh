@@ -3,9 +3,10 @@
 # table and the JSON API, one after the other; in the middle of the dashboard's run a reviewer approves
 # a report and the very next dashboard answer must carry the new figure.
 #
-#   bash benchmarks/load.sh                      # S, 2 workers (gunicorn.conf.py), 20 s per page, 8 connections
+#   bash benchmarks/load.sh                      # S, 2 workers × 4 threads, 20 s per page, 8 connections
 #   SIZE=L WORKERS=2 THREADS=4 DURATION=30s CONNECTIONS=16 bash benchmarks/load.sh
 #   PAGES=dashboard bash benchmarks/load.sh      # one page only
+#   APPROVE=0 bash benchmarks/load.sh            # no approval in the middle of the dashboard's run
 #
 # Needs Debian's wrk (apt-get install -y wrk), Redis (CACHE_URL, default redis://127.0.0.1:6379/5: the
 # whole Redis database is flushed at the start) and the size's database (bench.py loads it).
@@ -13,10 +14,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${SIZE:-S}
-export GUNICORN_WORKERS=${WORKERS:-2} GUNICORN_THREADS=${THREADS:-1}
+export GUNICORN_WORKERS=${WORKERS:-2} GUNICORN_THREADS=${THREADS:-4}
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-8}
 PAGES=${PAGES:-dashboard summary api}
+APPROVE=${APPROVE:-1}  # 0: no approval during the dashboard's run (its p99 without the recomputation)
 PORT=${PORT:-8099}
 BENCH_PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 export DATABASE_URL="$BENCH_PG/zhengfa_bench_${SIZE,,}"
@@ -57,23 +59,26 @@ done
 approve_under_load() {
   sleep "$(( ${DURATION%s} / 2 ))"
   read -r code after before < <($PY benchmarks/loadcheck.py approve "$PERIOD" 2>/dev/null | tail -1)
-  curl -fsS -H "$COOKIE" "${URLS[dashboard]}" | $PY -c '
+  seconds=$(curl -fsS -o "$OUT/after" -w '%{time_total}' -H "$COOKIE" "${URLS[dashboard]}")
+  $PY -c '
 import re, sys
-code, after, before = sys.argv[1:]
-card = re.search(r"data-indicator=\"%s\">(.*?)</(?:a|div)>" % re.escape(code), sys.stdin.read(), re.S).group(1)
+code, after, before, seconds, page = sys.argv[1:]
+with open(page, encoding="utf-8") as answer:
+    card = re.search(r"data-indicator=\"%s\">(.*?)</(?:a|div)>" % re.escape(code), answer.read(), re.S).group(1)
 ok = ">%s<small>" % after in card
 shows = "yes" if ok else "NO"
-print(f"approval under load: {code} {before} -> {after}; the next dashboard answer shows {after}: {shows}")
+ms = float(seconds) * 1000
+print(f"approval under load: {code} {before} -> {after}; the next dashboard answer ({ms:.0f} ms) shows {after}: {shows}")
 sys.exit(0 if ok else 1)
-' "$code" "$after" "$before" > "$OUT/approval" 2>&1 || echo "FAILED" >> "$OUT/approval"
+' "$code" "$after" "$before" "$seconds" "$OUT/after" > "$OUT/approval" 2>&1 || echo "FAILED" >> "$OUT/approval"
 }
 
 echo "== $SIZE: $GUNICORN_WORKERS gunicorn workers × $GUNICORN_THREADS threads, $CONNECTIONS connections," \
   "$DURATION per page, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for page in $PAGES; do
-  [ "$page" = dashboard ] && { approve_under_load & APPROVER=$!; }
+  [ "$page" = dashboard ] && [ "$APPROVE" = 1 ] && { approve_under_load & APPROVER=$!; }
   wrk --latency -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 30s -H "$COOKIE" "${URLS[$page]}" > "$OUT/$page"
-  [ "$page" = dashboard ] && wait "$APPROVER"
+  [ "$page" = dashboard ] && [ "$APPROVE" = 1 ] && wait "$APPROVER"
   awk -v page="$page" '
     /Requests\/sec/ {rps=$2} / 50%/ {p50=$2} / 99%/ {p99=$2} /requests in/ {n=$1}
     /Non-2xx/ {bad+=$NF} /Socket errors/ {gsub(",", ""); bad+=$4+$6+$8+$10}
