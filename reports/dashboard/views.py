@@ -86,7 +86,9 @@ def dashboard_page(period_text, code, *, include_submitted, today):
         "period_choices": period_choices(latest or period.last, period),
         "departments": departments,
     }
-    figures, previous_label = figures_html(period, scope, include_submitted=include_submitted, departments=departments)
+    figures, previous_label = figures_html(
+        period, scope, include_submitted=include_submitted, departments=departments, today=today
+    )
     return {
         "period_label": period.label,
         "scope_label": scope.label,
@@ -97,9 +99,11 @@ def dashboard_page(period_text, code, *, include_submitted, today):
     }
 
 
-def figures_html(period, scope, *, include_submitted, departments):
+def figures_html(period, scope, *, include_submitted, departments, today):
     """(the cards, targets, completeness, movers, area panels and charts' JSON as HTML, the 同比 period's label)."""
-    data = selectors.build_dashboard(period, scope, include_submitted=include_submitted, departments=departments)
+    data = selectors.build_dashboard(
+        period, scope, include_submitted=include_submitted, departments=departments, today=today
+    )
     panels = [
         {
             "panel": panel,
