@@ -19,6 +19,7 @@ from metrics.models import Area, Indicator
 from reports.reporting import workflow
 from reports.reporting.models import ReportAction
 from reports.reporting.workflow import get_or_create_report
+from tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,22 @@ def test_an_approval_is_in_the_very_next_answer(client, charted):
     assert "缺数" not in card and ">12<" in card
     assert shown == "12"
     assert value == 12
+
+
+def test_a_new_department_is_in_the_next_pages_choices(client, login_as):
+    """The tables' department choices are cached per catalogue version: a new department is in the next page."""
+    login_as("leader")
+    url = reverse("summary_table")
+    assert "新设单位" not in client.get(url, {"period": "2023H1"}).content.decode()
+    DepartmentFactory(code="newunit", name="新设单位")
+    assert '<option value="newunit">新设单位</option>' in client.get(url, {"period": "2023H1"}).content.decode()
+
+
+def test_a_clerk_chooses_only_their_own_department_after_a_leader_looked(client, login_as):
+    """The cached choices are the queryset's: the leader's whole list is not the clerk's."""
+    login_as("leader")
+    client.get(reverse("summary_table"), {"period": "2023H1"})
+    login_as("clerk_police")
+    page = client.get(reverse("summary_table"), {"period": "2023H1"}).content.decode()
+    select = re.search(r'<select name="department".*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option value="([^"]*)"', select) == ["police"]
