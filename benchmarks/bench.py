@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench.py                 # S, M and L (L's first load takes minutes)
     .venv/bin/python benchmarks/bench.py --sizes S --runs 9
     .venv/bin/python benchmarks/bench.py --sizes L --regenerate
+    .venv/bin/python benchmarks/bench.py --sizes S --load      # and requests per second (benchmarks/load.sh)
 
 Each size lives in its own database (zhengfa_bench_s, _m, _l on $BENCH_PG, by
 default postgres://postgres@127.0.0.1:5432), created, migrated and loaded on
@@ -36,6 +37,7 @@ SIZES = {
     "S": (8, 4, 24),  # 40 departments × 150 × 24 ≈ 144k values
     "M": (50, 9, 36),  # 500 units × 150 × 36 = 2.7M
     "L": (50, 9, 120),  # 500 units × 150 × 120 = 9M
+    "XL": (150, 19, 60),  # a province: 3,000 departments in 150 units × 150 × 60 = 27M
 }
 LAST_MONTH = datetime.date(2025, 12, 1)
 FLOWS, STOCKS, RATES, RATIOS = 100, 30, 20, 10
@@ -44,6 +46,8 @@ CORE_AREAS = 5
 # The last month is under way: this share of departments has it approved, this share submitted, the rest nothing.
 LAST_APPROVED, LAST_SUBMITTED = 0.8, 0.1
 MARKER = "bench_meta"
+# Pages whose figures are cached per data version: timed warm (as a second reader) and cold.
+COLD = ("dashboard", "summary", "api")
 
 
 def database_url(size):
@@ -55,9 +59,12 @@ def database_url(size):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="S,M,L", help="comma-separated: S, M, L")
+    parser.add_argument("--sizes", default="S,M,L", help="comma-separated: S, M, L, XL")
     parser.add_argument("--runs", type=int, default=7, help="timed runs per measurement (after one warm-up)")
     parser.add_argument("--regenerate", action="store_true", help="drop and reload the databases")
+    parser.add_argument(
+        "--load", action="store_true", help="also requests per second under gunicorn (benchmarks/load.sh, wrk)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -93,6 +100,8 @@ def main():
             check=True,
         ).stdout
         results[size] = json.loads(out.strip().splitlines()[-1])
+        if args.load:
+            results[size]["load"] = throughput(size)
     print_table(results, args.runs)
 
 
@@ -113,11 +122,31 @@ def loaded(size):
         connection.close()
 
 
+def throughput(size):
+    """benchmarks/load.sh's lines for the size: {page: (req/s, p99, errors)} and the approval check."""
+    env = {**os.environ, "SIZE": size}
+    out = subprocess.run(
+        ["bash", str(ROOT / "benchmarks" / "load.sh")], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
+    ).stdout
+    log(out)
+    pages, approval = {}, None
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) > 2 and fields[2] == "req/s":
+            pages[fields[0]] = (fields[1], fields[fields.index("p99") + 1], fields[-1])
+        elif line.startswith("approval under load"):
+            approval = line.split(": ", 1)[1]
+    return {"pages": pages, "approval": approval, "setting": out.splitlines()[0] if out else ""}
+
+
 def print_table(results, runs):
     rows = [
         ("dashboard", "dashboard", "raw_dashboard"),
+        ("dashboard, cache cold", "dashboard_cold", "raw_dashboard"),
         ("summary table", "summary", "raw_summary"),
+        ("summary table, cache cold", "summary_cold", "raw_summary"),
         ("API /api/v1/summary", "api", "raw_summary"),
+        ("API, cache cold", "api_cold", "raw_summary"),
         ("department breakdown", "breakdown", "raw_breakdown"),
         ("save one month's report", "save", "raw_save"),
     ]
@@ -137,6 +166,20 @@ def print_table(results, runs):
                 continue
             cells.append(f"{t[page]:.1f} (raw {t[raw]:.1f}, ×{t[page] / t[raw]:.2f})")
         print(f"| {label} | " + " | ".join(cells) + " |")
+    for page, label in (("dashboard", "dashboard"), ("summary", "summary table"), ("api", "API")):
+        if not any("load" in r for r in results.values()):
+            break
+        cells = []
+        for r in results.values():
+            rps, p99, errors = r.get("load", {}).get("pages", {}).get(page, ("—", "—", "—"))
+            cells.append(f"{rps} (p99 {p99}, {errors} errors)")
+        print(f"| {label}, requests/s under gunicorn | " + " | ".join(cells) + " |")
+    if any("load" in r for r in results.values()):
+        checks = [r.get("load", {}).get("approval") or "—" for r in results.values()]
+        print("| approval under load | " + " | ".join(checks) + " |")
+        for size, r in results.items():
+            if "load" in r:
+                print(f"{size} load: {r['load']['setting']}")
     for size, r in results.items():
         print(f"{size}: period {r['period']}, queries per page {r['queries']}, load {r.get('load_seconds', 'reused')}")
 
@@ -386,6 +429,7 @@ def timed(fn, runs):
 
 
 def measure(size, runs):
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -422,6 +466,13 @@ def measure(size, runs):
         with CaptureQueriesContext(connection) as captured:
             fetch()
         queries[name] = len(captured)
+        if name in COLD:
+            # The first reader after a change of the data: nothing cached (metrics.versions.cached).
+            timings[f"{name}_cold"] = timed(lambda fetch=fetch: (cache.clear(), fetch()), runs)
+            with CaptureQueriesContext(connection) as captured:
+                cache.clear()
+                fetch()
+            queries[f"{name}_cold"] = len(captured)
 
     previous = period.year_ago()
     raw = RawSql(connection, period, previous)

@@ -1,58 +1,89 @@
 #!/usr/bin/env bash
-# Requests per second on the leader dashboard under gunicorn, against the benchmark's S database.
+# Requests per second under gunicorn against a benchmark database: the leader dashboard, the summary
+# table and the JSON API, one after the other; in the middle of the dashboard's run a reviewer approves
+# a report and the very next dashboard answer must carry the new figure.
 #
-#   bash benchmarks/load.sh                 # 2 workers, 30 s, 8 connections
-#   WORKERS=4 DURATION=30s CONNECTIONS=16 SIZE=S bash benchmarks/load.sh
+#   bash benchmarks/load.sh                      # S, 2 workers × 4 threads, 20 s per page, 8 connections
+#   SIZE=L WORKERS=2 THREADS=4 DURATION=30s CONNECTIONS=16 bash benchmarks/load.sh
+#   PAGES=dashboard bash benchmarks/load.sh      # one page only
+#   APPROVE=0 bash benchmarks/load.sh            # no approval in the middle of the dashboard's run
 #
-# Needs Debian's wrk (apt-get install -y wrk) and the size's database (bench.py loads it).
-# Binds 127.0.0.1 only; gunicorn is stopped when wrk is done.
+# Needs Debian's wrk (apt-get install -y wrk), Redis (CACHE_URL, default redis://127.0.0.1:6379/5: the
+# whole Redis database is flushed at the start) and the size's database (bench.py loads it).
+# Binds 127.0.0.1 only; gunicorn is stopped and the approval undone when it is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${SIZE:-S}
-WORKERS=${WORKERS:-2}
-DURATION=${DURATION:-30s}
+export GUNICORN_WORKERS=${WORKERS:-2} GUNICORN_THREADS=${THREADS:-4}
+DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-8}
+PAGES=${PAGES:-dashboard summary api}
+APPROVE=${APPROVE:-1}  # 0: no approval during the dashboard's run (its p99 without the recomputation)
 PORT=${PORT:-8099}
 BENCH_PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 export DATABASE_URL="$BENCH_PG/zhengfa_bench_${SIZE,,}"
+export CACHE_URL=${CACHE_URL:-redis://127.0.0.1:6379/5}
 export DJANGO_SETTINGS_MODULE=zhengfa.settings DEBUG=false
 export SECRET_KEY=${SECRET_KEY:-benchmark-only-not-secret}
+export GUNICORN_BIND="127.0.0.1:$PORT"
+PY=.venv/bin/python
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 [ -x .venv/bin/gunicorn ] || .venv/bin/pip install -q -r requirements.txt
 
-# A signed-in leader: a session made directly, sent as a cookie.
-read -r SESSION PERIOD < <(.venv/bin/python - <<'EOF'
-import django
-django.setup()
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from django.utils import timezone
-from metrics.aggregation import latest_month
-from metrics.periods import default_period
-from reports.models import User
-
-user = User.objects.get(username="bench_leader")
-session = SessionStore()
-session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-session.create()
-print(session.session_key, default_period(latest_month(), timezone.localdate()).code)
-EOF
+$PY benchmarks/loadcheck.py undo  # a run that was interrupted
+$PY -c 'import django; django.setup(); from django.core.cache import cache; cache.clear()'
+read -r SESSION PERIOD < <($PY benchmarks/loadcheck.py session)
+COOKIE="Cookie: sessionid=$SESSION"
+BASE="http://127.0.0.1:$PORT"
+declare -A URLS=(
+  [dashboard]="$BASE/dashboard/?period=$PERIOD"
+  [summary]="$BASE/tables/summary/?period=$PERIOD"
+  [api]="$BASE/api/v1/summary?period=$PERIOD"
 )
-URL="http://127.0.0.1:$PORT/dashboard/?period=$PERIOD"
 
-.venv/bin/gunicorn zhengfa.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
-  --access-logfile /dev/null --error-logfile - --log-level warning &
+.venv/bin/gunicorn zhengfa.wsgi:application &
 GUNICORN=$!
-trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-  curl -fsS -o /dev/null -H "Cookie: sessionid=$SESSION" "$URL" 2>/dev/null && break
+OUT=$(mktemp -d)
+trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null || true; $PY benchmarks/loadcheck.py undo; rm -rf "$OUT"' EXIT
+for _ in $(seq 100); do
+  curl -fsS -o /dev/null -H "$COOKIE" "${URLS[dashboard]}" 2>/dev/null && break
   sleep 0.2
 done
-status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: sessionid=$SESSION" "$URL")
-[ "$status" = 200 ] || { echo "dashboard answered $status, not 200" >&2; exit 1; }
+for page in $PAGES; do
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "$COOKIE" "${URLS[$page]}")
+  [ "$status" = 200 ] || { echo "$page answered $status, not 200" >&2; exit 1; }
+done
 
-echo "== $SIZE: $WORKERS gunicorn workers, $CONNECTIONS connections, $DURATION, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-wrk --latency -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 30s -H "Cookie: sessionid=$SESSION" "$URL"
+# In the middle of the dashboard's run: approve, then the very next answer must show the new figure.
+approve_under_load() {
+  sleep "$(( ${DURATION%s} / 2 ))"
+  read -r code after before < <($PY benchmarks/loadcheck.py approve "$PERIOD" 2>/dev/null | tail -1)
+  seconds=$(curl -fsS -o "$OUT/after" -w '%{time_total}' -H "$COOKIE" "${URLS[dashboard]}")
+  $PY -c '
+import re, sys
+code, after, before, seconds, page = sys.argv[1:]
+with open(page, encoding="utf-8") as answer:
+    card = re.search(r"data-indicator=\"%s\">(.*?)</(?:a|div)>" % re.escape(code), answer.read(), re.S).group(1)
+ok = ">%s<small>" % after in card
+shows = "yes" if ok else "NO"
+ms = float(seconds) * 1000
+print(f"approval under load: {code} {before} -> {after}; the next dashboard answer ({ms:.0f} ms) shows {after}: {shows}")
+sys.exit(0 if ok else 1)
+' "$code" "$after" "$before" "$seconds" "$OUT/after" > "$OUT/approval" 2>&1 || echo "FAILED" >> "$OUT/approval"
+}
+
+echo "== $SIZE: $GUNICORN_WORKERS gunicorn workers × $GUNICORN_THREADS threads, $CONNECTIONS connections," \
+  "$DURATION per page, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+for page in $PAGES; do
+  [ "$page" = dashboard ] && [ "$APPROVE" = 1 ] && { approve_under_load & APPROVER=$!; }
+  wrk --latency -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 30s -H "$COOKIE" "${URLS[$page]}" > "$OUT/$page"
+  [ "$page" = dashboard ] && [ "$APPROVE" = 1 ] && wait "$APPROVER"
+  awk -v page="$page" '
+    /Requests\/sec/ {rps=$2} / 50%/ {p50=$2} / 99%/ {p99=$2} /requests in/ {n=$1}
+    /Non-2xx/ {bad+=$NF} /Socket errors/ {gsub(",", ""); bad+=$4+$6+$8+$10}
+    END {printf "%-9s %8s req/s  %6s requests  p50 %-9s p99 %-9s errors %d\n", page, rps, n, p50, p99, bad}
+  ' "$OUT/$page"
+done
+[ -f "$OUT/approval" ] && cat "$OUT/approval"
+! grep -q -e FAILED -e NO "$OUT/approval" 2>/dev/null

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import formatting
+from . import formatting, versions
 from .assignments import load as load_assignments
 from .models import Better, Department, Indicator, Kind, MonthlyRollup, Target
 from .periods import Period
@@ -315,12 +315,16 @@ def monthly_series(indicators, first, last, *, scope=COUNTY, include_submitted=F
 
 
 def latest_month(*, include_submitted=False):
-    """The latest month holding a counted value, or None when there is none."""
+    """The latest month holding a counted value, or None when there is none (once per data version)."""
     _total, count, _continued = rollup_columns(include_submitted)
-    return (
-        MonthlyRollup.objects.annotate(n=count)
-        .filter(n__gt=0)
-        .order_by("-month")
-        .values_list("month", flat=True)
-        .first()
+    return versions.cached(
+        "latest_month",
+        include_submitted,
+        compute=lambda: (
+            MonthlyRollup.objects.annotate(n=count)
+            .filter(n__gt=0)
+            .order_by("-month")
+            .values_list("month", flat=True)
+            .first()
+        ),
     )

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 def _install_rollup(sender, using, **kwargs):
     from django.db import connections
 
-    from .rollup import install
+    from . import rollup, versions
 
-    install(connections[using])
+    rollup.install(connections[using])
+    versions.install(connections[using])
 
 
 class MetricsConfig(AppConfig):
@@ -16,5 +17,6 @@ class MetricsConfig(AppConfig):
     verbose_name = _("指标与数据")
 
     def ready(self):
-        # The rollup's triggers are (re)created after every migrate: see metrics/rollup.py.
+        # The rollup's and the versions' triggers are (re)created after every migrate: see
+        # metrics/rollup.py and metrics/versions.py.
         post_migrate.connect(_install_rollup, sender=self, dispatch_uid="metrics_install_rollup")

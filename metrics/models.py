@@ -488,5 +488,24 @@ class UnitRollup(RollupCounts):
         return f"{self.indicator_id} {self.unit_id} {self.month:%Y-%m}"
 
 
+class Version(models.Model):
+    """A counter that database triggers bump in the same transaction as every change it watches.
+
+    Two rows: `data` (values and reports) and `catalogue` (areas, departments, indicators, targets).
+    Written only by the triggers of metrics.versions; caches of figures are keyed by both, so a
+    committed change is in the very next answer and a rolled-back one changes nothing.
+    """
+
+    name = models.CharField(max_length=20, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
+
+    def __str__(self):
+        return f"{self.name} {self.value}"
+
+
 # Report forms live in their own module; importing it here registers them with the app.
 from .forms import Form, FormAssignment, FormIndicator  # noqa: E402, F401

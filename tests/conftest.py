@@ -38,6 +38,15 @@ def worker_broker(settings):
     return broker
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: a rolled-back test leaves the data versions where they were,
+    so the next test's figures would otherwise find the entries made for the previous test's data."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _load_demo():
     call_command("load_demo", stdout=io.StringIO())
 

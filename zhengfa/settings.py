@@ -104,11 +104,24 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: a new PostgreSQL connection (a forked backend) per request cost more than
+# a cached dashboard. Checked before reuse, so a restarted server costs one failed request at most.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The Celery worker tests (.ci/run) run against the real database the worker uses,
 # not a test_ copy: pytest --reuse-db with DATABASE_TEST_NAME equal to its name.
 if env("DATABASE_TEST_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("DATABASE_TEST_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Figures, charts and tables are cached per data version (metrics/versions.py): Redis in production
+# and for the load test (CACHE_URL=redis://127.0.0.1:6379/1, Django's own RedisCache), shared by every
+# worker; local memory by default (demo, tests), one cache per process.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://zhengfa")}
+# With a shared cache, sessions are read from it (written to both): one query less on every page.
+# Never with the per-process local memory: a session ended in one worker would live on in another.
+if env("CACHE_URL", default=""):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "reports.User"
 LOGIN_URL = "login"

@@ -1,10 +1,18 @@
-"""The leader dashboard (领导驾驶舱): one request renders every card and chart."""
+"""The leader dashboard (领导驾驶舱): one request shows every card and chart.
+
+The figures, the charts, their JSON and the choices of period and scope are the same for every
+reader of a period and scope: they are rendered once per data version (metrics.versions.cached),
+the page around them per request (the user's name, the bell, the reviewer's 含已上报 box).
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from metrics import versions
 from metrics.aggregation import COUNTY, Scope, latest_month
 from metrics.models import Department
 from metrics.periods import PeriodError, default_period, parse_period
@@ -23,11 +31,36 @@ def dashboard(request):
     if not permissions.can_read_dashboard(user):
         raise PermissionDenied(_("填报员无权查看领导驾驶舱。"))
     include_submitted = permissions.can_include_submitted(user) and request.GET.get("include_submitted") == "1"
-    errors = []
+    period_text = request.GET.get("period", "").strip()
+    code = request.GET.get("department", "").strip()
+    today = timezone.localdate()
+    page = versions.cached(
+        "dashboard",
+        period_text,
+        code,
+        include_submitted,
+        today,
+        compute=lambda: dashboard_page(period_text, code, include_submitted=include_submitted, today=today),
+    )
+    context = {
+        **page,
+        "include_submitted": include_submitted,
+        # Rendered by dashboard_page from figures and choices alone, escaped there.
+        "choices": mark_safe(page["choices"]),
+        "figures": mark_safe(page["figures"]),
+    }
+    return render(request, "reports/dashboard.html", context, status=400 if page["errors"] else 200)
 
+
+def dashboard_page(period_text, code, *, include_submitted, today):
+    """What the page shows that does not depend on its reader: labels, errors, the choices and the figures.
+
+    `period_text` and `code` as given (empty: the default period, the county). Rendered without the
+    request, so nothing in it can depend on who reads it.
+    """
+    errors = []
     departments = list(Department.objects.active().order_by("order", "code"))
     scope = COUNTY
-    code = request.GET.get("department", "").strip()
     if code:
         department = next((d for d in departments if d.code == code), None)
         if department is None:
@@ -39,20 +72,37 @@ def dashboard(request):
     # The default is the latest half-year with approved data, whoever asks; the choices reach
     # as far as submitted data does, so that reviewers can look at what is waiting for review.
     approved = latest_month()
-    period = default_period(approved, timezone.localdate())
+    period = default_period(approved, today)
     latest = latest_month(include_submitted=True) or approved
-    text = request.GET.get("period", "").strip()
-    if text:
+    if period_text:
         try:
-            period = parse_period(text)
+            period = parse_period(period_text)
         except PeriodError as error:
             errors.append(_("%(error)s 已显示默认期间。") % {"error": error})
 
+    choices = {
+        "period": period,
+        "scope": scope,
+        "period_choices": period_choices(latest or period.last, period),
+        "departments": departments,
+    }
+    figures, previous_label = figures_html(
+        period, scope, include_submitted=include_submitted, departments=departments, today=today
+    )
+    return {
+        "period_label": period.label,
+        "scope_label": scope.label,
+        "previous_label": previous_label,
+        "errors": errors,
+        "choices": render_to_string("reports/dashboard_choices.html", choices).strip(),
+        "figures": figures,
+    }
+
+
+def figures_html(period, scope, *, include_submitted, departments, today):
+    """(the cards, targets, completeness, movers, area panels and charts' JSON as HTML, the 同比 period's label)."""
     data = selectors.build_dashboard(
-        period,
-        scope,
-        include_submitted=include_submitted,
-        departments=departments,
+        period, scope, include_submitted=include_submitted, departments=departments, today=today
     )
     panels = [
         {
@@ -70,8 +120,6 @@ def dashboard(request):
         "targets": [target_progress(f, period, data.link(f)) for f in data.targets],
         "good_movers": [shown(f, data.link(f)) for f in data.good_movers],
         "bad_movers": [shown(f, data.link(f)) for f in data.bad_movers],
-        "period_choices": period_choices(latest or period.last, period),
-        "departments": departments,
-        "errors": errors,
     }
-    return render(request, "reports/dashboard.html", context, status=400 if errors else 200)
+    html = render_to_string("reports/dashboard_figures.html", context).strip()
+    return html, data.summary.previous_period.label

@@ -2,14 +2,19 @@
 
 Answers are JSON in every case: 401 without valid credentials (no redirect to
 the login page), 400 for a bad period, department or area, 403 when a clerk
-asks for another department.
+asks for another department. The figures' JSON of a checked request is made
+once per data version (metrics.versions.cached): it does not depend on who asks.
 """
 
+import json
+
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from metrics import versions
 from reports.figures.requests import FigureRequestError, resolve_request, summary_for
 from reports.figures.serializers import summary_payload
 from reports.figures.tokens import user_for_token
@@ -17,8 +22,13 @@ from reports.figures.tokens import user_for_token
 TRUE_VALUES = {"1", "true", "yes", "on"}
 
 
+def _dumps(payload):
+    return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
 def _json(payload, status=200):
-    response = JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+    text = payload if isinstance(payload, str) else _dumps(payload)
+    response = HttpResponse(text, status=status, content_type="application/json")
     # Internal figures: no shared cache or browser cache keeps them.
     response["Cache-Control"] = "private, no-store"
     return response
@@ -62,4 +72,10 @@ def summary(request):
         )
     except FigureRequestError as error:
         return _error(error.message, error.status)
-    return _json(summary_payload(figure_request, summary_for(figure_request)))
+    return _json(
+        versions.cached(
+            "api_summary",
+            *figure_request.cache_parts,
+            compute=lambda: _dumps(summary_payload(figure_request, summary_for(figure_request))),
+        )
+    )

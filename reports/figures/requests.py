@@ -38,6 +38,12 @@ class FigureRequest:
     area: Area | None = None
 
     @property
+    def cache_parts(self):
+        """What the figures of this request depend on besides the data (metrics.versions.cached)."""
+        area = self.area.code if self.area else ""
+        return (self.period.code, self.scope.code, self.scope.include_children, self.include_submitted, area)
+
+    @property
     def scope_label(self):
         return self.scope.department.name if self.scope.department else _("全县")
 

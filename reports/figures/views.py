@@ -11,14 +11,16 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
-from metrics import assignments
+from metrics import assignments, versions
 from metrics.aggregation import Figure, by_department, latest_month, monthly_series, summarize
 from metrics.models import Department, Indicator, Kind
 from metrics.periods import Period, add_months, default_period
@@ -125,12 +127,46 @@ def _link_query(figure_request):
 
 
 def summary_table(request):
-    """The summary by area for a period and scope: value, last year's, 同比, target, completion."""
+    """The summary by area for a period and scope: value, last year's, 同比, target, completion.
+
+    The table is rendered once per data version for each request's parameters (metrics.versions.cached):
+    it does not depend on who asks, once the filter and the permission policy have checked the request.
+    """
     template = "reports/tables/summary.html"
     filterset = SummaryFilter(request.GET, queryset=Indicator.objects.active(), user=request.user)
     if not filterset.is_valid():
         return _invalid(request, template, {}, filterset)
     figure_request = _checked_request(request, filterset)
+    fmt = request.GET.get("export")
+    if fmt in EXPORTS:
+        summary, table = _summary_table(request, figure_request, filterset)
+        title = _summary_title(figure_request, summary)
+        return _export(table, fmt, title, title, figure_request)
+    # The table's sorting links repeat the request's parameters: all of them are part of the key.
+    parameters = sorted((key, values) for key, values in request.GET.lists())
+
+    def render_table():
+        summary, table = _summary_table(request, figure_request, filterset)
+        return {
+            # As {% render_table %} renders it, without the context processors: nothing per user.
+            "table": get_template(table.template_name).render({"table": table, "request": request}),
+            "title": _summary_title(figure_request, summary),
+            "previous_label": summary.previous_period.label,
+            "missing_count": sum(1 for f in summary.figures if f.missing),
+        }
+
+    shown = versions.cached("summary_table", *figure_request.cache_parts, parameters, compute=render_table)
+    context = {
+        **shown,
+        "table": mark_safe(shown["table"]),
+        "figure_request": figure_request,
+    }
+    context.update(_filter_context(request, filterset))
+    return render(request, template, context)
+
+
+def _summary_table(request, figure_request, filterset):
+    """(the summary's figures, the SummaryTable of them, sorted as the request asks)."""
     summary = summarize(
         figure_request.period,
         scope=figure_request.scope,
@@ -153,20 +189,11 @@ def summary_table(request):
     RequestConfig(request, paginate=False).configure(table)
     # Sorting orders indicators within their area; areas keep the catalogue order (sort is stable).
     table.data.data.sort(key=lambda row: row["group"])
-    title = _("%(scope)s%(period)s汇总表") % {"scope": figure_request.scope_label, "period": summary.period.label}
-    fmt = request.GET.get("export")
-    if fmt in EXPORTS:
-        return _export(table, fmt, title, title, figure_request)
-    missing = sum(1 for f in summary.figures if f.missing)
-    context = {
-        "table": table,
-        "title": title,
-        "figure_request": figure_request,
-        "summary": summary,
-        "missing_count": missing,
-    }
-    context.update(_filter_context(request, filterset))
-    return render(request, template, context)
+    return summary, table
+
+
+def _summary_title(figure_request, summary):
+    return _("%(scope)s%(period)s汇总表") % {"scope": figure_request.scope_label, "period": summary.period.label}
 
 
 def _indicator(code):
