@@ -148,6 +148,8 @@ def print_table(results, runs):
         ("API /api/v1/summary", "api", "raw_summary"),
         ("API, cache cold", "api_cold", "raw_summary"),
         ("department breakdown", "breakdown", "raw_breakdown"),
+        ("completeness grid, one month (department × form)", "completeness", None),
+        ("review queue", "review", None),
         ("save one month's report", "save", "raw_save"),
     ]
     print()
@@ -163,6 +165,9 @@ def print_table(results, runs):
             t = r["timings"]
             if page not in t:
                 cells.append("—")
+                continue
+            if raw is None:
+                cells.append(f"{t[page]:.1f}")
                 continue
             cells.append(f"{t[page]:.1f} (raw {t[raw]:.1f}, ×{t[page] / t[raw]:.2f})")
         print(f"| {label} | " + " | ".join(cells) + " |")
@@ -458,6 +463,9 @@ def measure(size, runs):
         "summary": get("/tables/summary/", {"period": period.code}),
         "api": get("/api/v1/summary", {"period": period.code}),
         "breakdown": get(f"/tables/indicator/{headline.code}/departments/", {"period": period.code}),
+        # A leader reads both (reviewers act on them): the month under way, every department × form.
+        "completeness": get("/completeness/", {"start": f"{period.last:%Y-%m}", "end": f"{period.last:%Y-%m}"}),
+        "review": get("/review/"),
     }
     timings, queries = {}, {}
     for name, fetch in pages.items():
