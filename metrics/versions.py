@@ -164,18 +164,17 @@ def cached(name, *parts, compute):
     return value
 
 
-def uninstall(connection, tables=None):
-    """Drop the version triggers of `tables` (default: the metrics tables)."""
-    tables = TABLES if tables is None else tables
-    present = set(connection.introspection.table_names())
+def uninstall(connection):
+    """Drop the version triggers: every one, whichever app installed it (reports adds its reports'),
+    since each writes to metrics_version and must not outlive it."""
     with connection.cursor() as cursor:
-        for table, name in tables.items():
-            if connection.vendor == "postgresql":
-                if table in present:
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_bump_version ON {table}")
-            else:
-                for trigger in _sqlite_triggers(table, name):
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        if connection.vendor == "postgresql":
+            # The function goes with every trigger that calls it.
+            cursor.execute("DROP FUNCTION IF EXISTS metrics_bump_version() CASCADE")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%bump_version%'")
+            for (trigger,) in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
 
 
 def cache_key(name, *parts):
