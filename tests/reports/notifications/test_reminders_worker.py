@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from reports.demo import JULY_TOWNS_DRAFT, JULY_TOWNS_NOT_STARTED
 from reports.models import User
 from reports.notifications import tasks
 from reports.notifications.models import Notification, NotificationKind
+from reports.permissions import users_who_may_review
 from reports.reporting.models import MonthlyReport
 from zhengfa.celery import app
 
@@ -50,26 +52,34 @@ def test_reminders_and_overdue_notices_run_on_the_worker_and_never_twice(worker)
     """Each task sends its notifications and e-mails once; run again, on the worker, it sends nothing."""
     emails_before = len(sent_emails())
 
-    assert tasks.send_deadline_reminders.delay("2023-08-03").get(timeout=TIMEOUT) == 7
+    # Not submitted in July: seven departments and five towns (three drafts, two not started).
+    waiting = {"justice", "zfw", "petition", "emergency", "education", "transport", "market"}
+    waiting |= {*JULY_TOWNS_DRAFT, *JULY_TOWNS_NOT_STARTED}
+    assert tasks.send_deadline_reminders.delay("2023-08-03").get(timeout=TIMEOUT) == len(waiting)
     reminders = Notification.objects.filter(kind=NotificationKind.REMINDER)
-    assert reminders.count() == 7 and not reminders.filter(emailed_at__isnull=True).exists()
-    assert len(sent_emails()) == emails_before + 7
+    assert reminders.count() == len(waiting) and not reminders.filter(emailed_at__isnull=True).exists()
+    assert len(sent_emails()) == emails_before + len(waiting)
     assert "To: clerk_education@example.gov.cn" in sent_emails()
 
     assert tasks.send_deadline_reminders.delay("2023-08-03").get(timeout=TIMEOUT) == 0
-    assert reminders.count() == 7 and len(sent_emails()) == emails_before + 7
+    assert reminders.count() == len(waiting) and len(sent_emails()) == emails_before + len(waiting)
 
-    assert tasks.mark_overdue_reports.delay("2023-08-06").get(timeout=TIMEOUT) == 8  # 6 clerks, 2 reviewers
+    # Overdue: never submitted (justice submitted in time and was returned), told to their clerks and reviewers.
+    overdue = waiting - {"justice"}
+    reviewers = users_who_may_review().count()
+    assert tasks.mark_overdue_reports.delay("2023-08-06").get(timeout=TIMEOUT) == len(overdue) + reviewers
     marked = set(MonthlyReport.objects.filter(overdue_at__isnull=False).values_list("department__code", flat=True))
-    assert marked == {"zfw", "petition", "emergency", "education", "transport", "market"}
+    assert marked == overdue
     assert tasks.mark_overdue_reports.delay("2023-08-06").get(timeout=TIMEOUT) == 0
-    assert Notification.objects.count() == 15
-    assert len(sent_emails()) == emails_before + 15
+    sent = len(waiting) + len(overdue) + reviewers
+    kinds = [NotificationKind.REMINDER, NotificationKind.OVERDUE, NotificationKind.OVERDUE_SUMMARY]
+    assert Notification.objects.filter(kind__in=kinds).count() == sent
+    assert len(sent_emails()) == emails_before + sent
 
     # Queued twice more the next day (beat and a manual run): nothing new.
     results = [tasks.send_deadline_reminders.delay("2023-08-04"), tasks.send_deadline_reminders.delay("2023-08-04")]
     assert [r.get(timeout=TIMEOUT) for r in results] == [0, 0]
-    assert len(sent_emails()) == emails_before + 15
+    assert len(sent_emails()) == emails_before + sent
 
 
 def test_the_worker_runs_the_tasks_beat_schedules(worker):
