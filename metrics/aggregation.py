@@ -19,7 +19,8 @@ from decimal import Decimal
 
 from . import formatting, versions
 from .assignments import load as load_assignments
-from .models import Better, Department, Indicator, Kind, MonthlyRollup, Target
+from .derived import MonthlyRollup
+from .models import Better, Department, Indicator, Kind, Target
 from .periods import Period
 from .totals import level_value, monthly_totals, period_totals, rollup_columns
 

@@ -52,7 +52,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from .models import MonthlyRollup, UnitRollup
+from .derived import MonthlyRollup, UnitRollup
 
 COLUMNS = "approved_sum, approved_count, submitted_sum, submitted_count, approved_continued, counted_continued"
 # LIMIT 0, not WHERE false: the latter is costed as a scan of the whole table, which at millions of

@@ -14,7 +14,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum
 
-from .models import DataValue, Kind, MonthlyRollup, Status, UnitRollup
+from .derived import MonthlyRollup, UnitRollup
+from .models import DataValue, Kind, Status
 
 
 def counted_statuses(include_submitted=False):

@@ -10,7 +10,7 @@ so the version changes exactly when a change of the figures commits: readers
 see the new version together with the new values, and a rolled-back
 transaction leaves the version as it was.
 
-A one-row counter per name (`metrics.models.Version`): `data` is bumped by
+A one-row counter per name (`metrics.derived.Version`): `data` is bumped by
 every insert, update or delete of data values (and, installed by the reports
 app, of monthly reports, whose states the completeness figures count);
 `catalogue` by changes of areas, departments (a move between units included),
@@ -126,7 +126,7 @@ def install(connection, tables=None):
 
 def current():
     """{name: value} of every version (one query); a name with no row yet is 0."""
-    from .models import Version
+    from .derived import Version
 
     values = dict.fromkeys(NAMES, 0)
     values.update(Version.objects.values_list("name", "value"))

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from metrics import rollup
 from metrics.aggregation import summarize
-from metrics.models import DataValue, Kind, MonthlyRollup, Status
+from metrics.derived import MonthlyRollup
+from metrics.models import DataValue, Kind, Status
 from metrics.periods import Period
 from tests.factories import DataValueFactory, DepartmentFactory, IndicatorFactory
 
