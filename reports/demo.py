@@ -163,7 +163,7 @@ def july_story(department, position):
 
 
 def _load_july(lines, existing, clerks, reviewer):
-    from reports.reporting import workflow
+    from reports.reporting import checks, workflow
     from reports.reporting.selectors import active_rules, report_indicators
 
     rule_codes = {code for rule in active_rules() for code in rule.codes}
@@ -188,7 +188,7 @@ def _load_july(lines, existing, clerks, reviewer):
             _backdate(report, 4, submitted=False)
             continue
         # The clerk confirms that June's blanks are not available in July either.
-        blanks = [i.code for i in workflow.blank_indicators(report)]
+        blanks = [i.code for i in checks.blank_indicators(report)]
         workflow.perform(ReportAction.SUBMIT, report=report, user=clerk, confirmed_blanks=blanks)
         if story == "returned":
             workflow.perform(ReportAction.RETURN, report=report, user=reviewer, reason=JULY_RETURN_REASON)

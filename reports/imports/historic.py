@@ -17,16 +17,16 @@ from django.utils.translation import gettext as _
 from metrics import assignments
 from metrics.models import DataValue, Department, Indicator, Kind
 from metrics.periods import first_of_month
-from metrics.validation import check_rules, check_value, spec_for, text_problem
+from metrics.validation import check_rules, check_value, spec_for
 from reports.imports import csvfile
 from reports.imports.errors import ImportFileError
 from reports.imports.services import ImportPermissionError, closed_reason
 from reports.permissions import can_import_historic, users_who_may_import_historic
 from reports.reporting import selectors, workflow
 from reports.reporting.actions import ACTIONS
+from reports.reporting.checks import note_problem
 from reports.reporting.errors import ReportError
 from reports.reporting.models import EDITABLE_STATES, MonthlyReport, ReportAction, ReportState
-from reports.reporting.workflow import MAX_NOTE
 
 
 class HistoricImportError(ImportFileError):
@@ -74,8 +74,8 @@ def _csv_row_problems(rows, *, today):
                 reasons += check_value(row.value, spec_for(indicator))
         if row.month is not None and row.month > first_of_month(today):
             reasons.append(_("%(month)s 尚未到来，不能导入。") % {"month": f"{row.month:%Y-%m}"})
-        if problem := text_problem(row.note, limit=MAX_NOTE):
-            reasons.append(_("备注%(problem)s") % {"problem": problem})
+        if problem := note_problem(row.note):
+            reasons.append(problem)
         key = (row.department, row.indicator, row.month)
         if not reasons and key in first_line:
             reasons.append(_("与第 %(line)d 行重复（同一单位、指标、月份）。") % {"line": first_line[key]})

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from metrics.validation import NumberError, check_value, parse_number, spec_for, text_problem
-from reports.reporting.workflow import MAX_NOTE
+from metrics.validation import NumberError, check_value, parse_number, spec_for
+from reports.reporting.checks import note_problem
 
 VALUE_PREFIX = "v_"
 NOTE_PREFIX = "n_"
@@ -49,8 +49,8 @@ class EntryForm:
             note_key = NOTE_PREFIX + code
             if note_key in self.data:
                 note = self.data.get(note_key, "").strip()
-                if problem := text_problem(note, limit=MAX_NOTE):
-                    self.errors.setdefault(code, []).append(_("备注%(problem)s") % {"problem": problem})
+                if problem := note_problem(note):
+                    self.errors.setdefault(code, []).append(problem)
                 self.notes[code] = note
         return not self.errors and not self.form_errors
 

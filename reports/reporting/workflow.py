@@ -38,15 +38,13 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics import assignments
-from metrics.models import DataValue, Indicator
+from metrics.models import DataValue
 from metrics.periods import first_of_month
 from metrics.services import write_values
-from metrics.validation import check_value, spec_for, text_problem, validate
-from reports.reporting import selectors
+from metrics.validation import validate
+from reports.reporting import checks, selectors
 from reports.reporting.actions import ACTIONS, LOCKED, STATUS_FOR_STATE, UNDER_REVIEW, WRITES_VALUES
 from reports.reporting.errors import (
-    BlanksNotConfirmed,
     InvalidMonth,
     InvalidValues,
     PermissionDenied,
@@ -56,12 +54,6 @@ from reports.reporting.errors import (
 from reports.reporting.models import MonthlyReport, ReportAction, ReportEvent, ReportState, allow_state_changes
 
 logger = logging.getLogger(__name__)
-
-MAX_NOTE = 500
-MAX_REASON = 500
-# How many blank indicators a refusal names (the page lists them all), and how many unknown codes.
-BLANKS_NAMED = 5
-MAX_UNKNOWN_NAMED = 5
 
 
 # Sent after the commit of every action that tells someone, with `event_id`; the notifications listen.
@@ -126,13 +118,6 @@ def available_actions(report, user, *, page=None):
     ]
 
 
-def blank_indicators(report):
-    """The indicators of the report still empty in its month (what a submission must confirm)."""
-    indicators = selectors.report_indicators(report.department, report.form)
-    values = selectors.stored_values(report.department, report.month, indicators)
-    return [i for i in indicators if values.get(i.code) is None]
-
-
 # --- writes -------------------------------------------------------------------------
 
 
@@ -190,8 +175,7 @@ def perform(
     reason = (reason or "").strip()
     if spec.needs_reason and not reason:
         raise InvalidValues(str(spec.needs_reason))
-    if problem := text_problem(reason, limit=MAX_REASON):
-        raise InvalidValues(_("原因%(problem)s") % {"problem": problem})
+    checks.check_reason(reason)
 
     outcome = Outcome(report=report)
     if action in WRITES_VALUES:
@@ -199,7 +183,7 @@ def perform(
         outcome.changed = _write(locked, spec, user=user, values=values or {}, notes=notes or {}, comment=comment)
     elif action == ReportAction.SUBMIT:
         check_month(locked.month, today=today)
-        _check_submission(locked, confirmed_blanks)
+        checks.check_submission(locked, confirmed_blanks)
 
     to_state = spec.target(locked.state)
     if action not in (ReportAction.SAVE, ReportAction.IMPORT) or outcome.changed or to_state != locked.state:
@@ -299,45 +283,8 @@ def _check_version(locked, version):
 
 
 def _write(locked, spec, *, user, values, notes, comment):
-    """Validate and store figures for the report's department and month; the codes changed.
-
-    Only indicators this department enters are accepted. Per-field problems
-    (negative, fractions of a count, too many decimals, a rate over 100, a note
-    too long) refuse the whole write with InvalidValues; cross-field rules only
-    block a submission.
-    """
-    indicators = {i.code: i for i in selectors.report_indicators(locked.department, locked.form)}
-    unknown = sorted((set(values) | set(notes)) - set(indicators))
-    if unknown:
-        # Name the forms that hold a known indicator, so the clerk knows who reports it, and where.
-        known = {i.code: i for i in Indicator.objects.filter(code__in=unknown[:MAX_UNKNOWN_NAMED])}
-        table = assignments.load() if known else None
-        reasons = [
-            table.refusal(locked.department, known[code])
-            or _("指标「%(name)s」不在报表「%(form)s」中，请在本单位的其他报表中填报。")
-            % {"name": known[code].name, "form": locked.form.name}
-            for code in unknown
-            if code in known
-        ]
-        raise InvalidValues(
-            "".join(reasons)
-            or _("以下指标不属于%(department)s，不能填报：%(codes)s。")
-            % {"department": locked.department.name, "codes": "、".join(c[:80] for c in unknown[:MAX_UNKNOWN_NAMED])}
-        )
-    errors = {}
-    for code, value in values.items():
-        if problems := check_value(value, spec_for(indicators[code])):
-            errors[code] = problems
-    for code, note in notes.items():
-        if problem := text_problem(note or "", limit=MAX_NOTE):
-            errors.setdefault(code, []).append(_("备注%(problem)s") % {"problem": problem})
-    if errors:
-        first = next(iter(errors))
-        raise InvalidValues(
-            _("有 %(n)d 项数据不符合要求，未保存。第一项：%(name)s：%(msg)s")
-            % {"n": len(errors), "name": indicators[first].name, "msg": errors[first][0]},
-            errors=errors,
-        )
+    """Check and store figures for the report's department and month (only the codes given); the codes changed."""
+    indicators = checks.check_figures(locked, values=values, notes=notes)
     return write_values(
         department=locked.department,
         month=locked.month,
@@ -349,33 +296,6 @@ def _write(locked, spec, *, user, values, notes, comment):
         comment=comment,
         store_missing=spec.name == ReportAction.HISTORIC,
     )
-
-
-def _check_submission(locked, confirmed_blanks):
-    """A submission needs figures, passing checks, and every blank confirmed as unavailable."""
-    indicators = selectors.report_indicators(locked.department, locked.form)
-    values = selectors.stored_values(locked.department, locked.month, indicators)
-    if not any(values.get(i.code) is not None for i in indicators):
-        raise InvalidValues(_("本月报没有填写任何数据，不能上报。"))
-    check = validate(values, selectors.specs_for(indicators), selectors.active_rules())
-    if not check.ok:
-        names = {i.code: i.name for i in indicators}
-        raise InvalidValues(
-            _("不能上报：%(problems)s") % {"problems": "；".join(check.messages(names))},
-            errors=check.errors,
-            violations=check.violations,
-        )
-    blanks = [i for i in indicators if values.get(i.code) is None]
-    unconfirmed = [i for i in blanks if i.code not in set(confirmed_blanks or ())]
-    if unconfirmed:
-        names = "、".join(i.name for i in blanks[:BLANKS_NAMED])
-        if len(blanks) > BLANKS_NAMED:
-            names += _("等")
-        raise BlanksNotConfirmed(
-            _("还有 %(n)d 项未填（%(names)s）。如确实无法提供，请确认后再上报（空白表示缺报，不会按 0 统计）。")
-            % {"n": len(blanks), "names": names},
-            blanks=blanks,
-        )
 
 
 def _record(locked, *, user, action, to_state, comment=""):
