@@ -32,15 +32,15 @@ def check_reason(reason):
         raise InvalidValues(_("原因%(problem)s") % {"problem": problem})
 
 
-def check_figures(report, *, values, notes):
-    """{code: Indicator} of the report's indicators, once `values` and `notes` pass every per-field check.
+def check_figures(report, indicators, *, values, notes):
+    """Refuse `values` and `notes` unless every one passes its per-field check; `indicators` are the report's.
 
     Only indicators the department reports through the report's form are
     accepted; per-field problems (negative, fractions of a count, too many
     decimals, a rate over 100, a bad note) refuse the whole write. Cross-field
     rules only block a submission.
     """
-    indicators = {i.code: i for i in selectors.report_indicators(report.department, report.form)}
+    indicators = {i.code: i for i in indicators}
     unknown = sorted((set(values) | set(notes)) - set(indicators))
     if unknown:
         # Name the forms that hold a known indicator, so the clerk knows who reports it, and where.
@@ -72,12 +72,10 @@ def check_figures(report, *, values, notes):
             % {"n": len(errors), "name": indicators[first].name, "msg": errors[first][0]},
             errors=errors,
         )
-    return indicators
 
 
-def check_submission(report, confirmed_blanks):
+def check_submission(report, indicators, confirmed_blanks):
     """A submission needs figures, passing checks, and every blank confirmed as unavailable."""
-    indicators = selectors.report_indicators(report.department, report.form)
     values = selectors.stored_values(report.department, report.month, indicators)
     if not any(values.get(i.code) is not None for i in indicators):
         raise InvalidValues(_("本月报没有填写任何数据，不能上报。"))

@@ -177,13 +177,17 @@ def perform(
         raise InvalidValues(str(spec.needs_reason))
     checks.check_reason(reason)
 
+    # What the report holds: read once, for the checks, the write, the status and the warnings.
+    indicators = selectors.report_indicators(locked.department, locked.form)
     outcome = Outcome(report=report)
     if action in WRITES_VALUES:
         check_month(locked.month, today=today)
-        outcome.changed = _write(locked, spec, user=user, values=values or {}, notes=notes or {}, comment=comment)
+        outcome.changed = _write(
+            locked, spec, indicators, user=user, values=values or {}, notes=notes or {}, comment=comment
+        )
     elif action == ReportAction.SUBMIT:
         check_month(locked.month, today=today)
-        checks.check_submission(locked, confirmed_blanks)
+        checks.check_submission(locked, indicators, confirmed_blanks)
 
     to_state = spec.target(locked.state)
     if action not in (ReportAction.SAVE, ReportAction.IMPORT) or outcome.changed or to_state != locked.state:
@@ -195,14 +199,13 @@ def perform(
         _stamp(locked, action, user=user, reason=reason)
         with allow_state_changes():
             locked.save()
-        _sync_status(locked)
+        _sync_status(locked, indicators)
         if spec.notify:
             event_id = outcome.event.pk
             transaction.on_commit(lambda: _announce(event_id))
     _copy_back(report, locked)
 
     if action == ReportAction.SAVE:
-        indicators = selectors.report_indicators(locked.department, locked.form)
         month_values = selectors.stored_values(locked.department, locked.month, indicators)
         rows = selectors.entry_rows(locked.department, locked.month, indicators)
         outcome.violations = validate(month_values, {}, selectors.active_rules()).violations
@@ -228,16 +231,15 @@ def mark_overdue(*, month, lines, now=None):
         if line.key not in existing
     ]
     MonthlyReport.objects.bulk_create(missing, ignore_conflicts=True)
-    marked = 0
-    for line in lines:
-        marked += MonthlyReport.objects.filter(
-            month=month,
-            department=line.department,
-            form=line.form,
-            first_submitted_at__isnull=True,
-            overdue_at__isnull=True,
-        ).update(overdue_at=now)
-    return marked
+    wanted = {line.key for line in lines}
+    due = [
+        pk
+        for pk, department_id, form_id in MonthlyReport.objects.filter(
+            month=month, department__in=departments, first_submitted_at__isnull=True, overdue_at__isnull=True
+        ).values_list("pk", "department_id", "form_id")
+        if (department_id, form_id) in wanted
+    ]
+    return MonthlyReport.objects.filter(pk__in=due).update(overdue_at=now)
 
 
 # --- the steps of perform -----------------------------------------------------------
@@ -282,13 +284,13 @@ def _check_version(locked, version):
     )
 
 
-def _write(locked, spec, *, user, values, notes, comment):
+def _write(locked, spec, indicators, *, user, values, notes, comment):
     """Check and store figures for the report's department and month (only the codes given); the codes changed."""
-    indicators = checks.check_figures(locked, values=values, notes=notes)
+    checks.check_figures(locked, indicators, values=values, notes=notes)
     return write_values(
         department=locked.department,
         month=locked.month,
-        indicators=indicators,
+        indicators={i.code: i for i in indicators},
         values=values,
         notes=notes,
         status=STATUS_FOR_STATE[spec.target(locked.state)],
@@ -345,10 +347,9 @@ def _stamp(locked, action, *, user, reason):
         locked.return_reason = ""
 
 
-def _sync_status(locked):
+def _sync_status(locked, indicators):
     """DataValue.status of the report's indicators mirrors its state (aggregation filters on it)."""
     status = STATUS_FOR_STATE[locked.state]
-    indicators = selectors.report_indicators(locked.department, locked.form)
     DataValue.objects.filter(department_id=locked.department_id, month=locked.month, indicator__in=indicators).exclude(
         status=status
     ).update(status=status)
