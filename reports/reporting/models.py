@@ -3,7 +3,6 @@
 import contextlib
 import contextvars
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -158,10 +157,9 @@ class MonthlyReport(models.Model):
         self._stored_state = self.__dict__.get("state")
 
     @staticmethod
-    def deadline_of(month, form=None):
-        """The last day to submit `month`'s report of `form`: its deadline day of the following month
-        (REPORT_DEADLINE_DAY when no form is given)."""
-        return periods.deadline(month, form.deadline_day if form is not None else settings.REPORT_DEADLINE_DAY)
+    def deadline_of(month, form):
+        """The last day to submit `month`'s report of `form`: the form's deadline day of the following month."""
+        return periods.deadline(month, form.deadline_day)
 
     @property
     def deadline(self):

@@ -337,9 +337,7 @@ def _stamp(locked, action, *, user, reason):
         locked.approved_at, locked.approved_by = now, user
     elif action == ReportAction.HISTORIC:
         # Historic months count as reported on time: when exactly is not known, the deadline is the best guess.
-        on_time = timezone.make_aware(
-            datetime.datetime.combine(MonthlyReport.deadline_of(locked.month), datetime.time(9))
-        )
+        on_time = timezone.make_aware(datetime.datetime.combine(locked.deadline, datetime.time(9)))
         locked.first_submitted_at = locked.first_submitted_at or on_time
         locked.submitted_at = locked.submitted_at or on_time
         locked.submitted_by = locked.submitted_by or user

@@ -322,3 +322,15 @@ def test_a_department_not_assigned_an_indicator_is_refused_naming_the_forms(demo
     assert "整个文件未导入" in error
     assert "第 2 行" in listing and "不在县教育和体育局的任何报表中" in listing and "政法各单位月报由" in listing
     assert snapshot() == before
+
+
+def test_a_historic_month_counts_as_on_time_by_its_forms_own_deadline(demo, tmp_path):
+    """Imported months are stamped as submitted on the deadline: the form's day, not the county default."""
+    from metrics.forms import Form
+
+    Form.objects.filter(code="justice_monthly").update(deadline_day=3)
+    _out, error, _ = import_file(tmp_path, HEADER + "justice,mediation.enterprise_disputes_found,2021-03,4,\n")
+    assert error == "", error
+    report = MonthlyReport.objects.get(department__code="justice", form__code="justice_monthly", month="2021-03-01")
+    assert report.deadline == datetime.date(2021, 4, 3)
+    assert not report.submitted_late and not report.is_late()
