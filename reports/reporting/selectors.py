@@ -295,7 +295,7 @@ def department_months(department, *, due, limit=24):
     reports = {
         (r.form_id, r.month): r
         for r in MonthlyReport.objects.filter(department=department, form__in=forms)
-        .select_related("form")
+        .select_related("department", "form")
         .order_by("-month")[: limit * max(1, len(forms))]
     }
     for form in forms:

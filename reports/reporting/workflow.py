@@ -206,8 +206,8 @@ def perform(
     _copy_back(report, locked)
 
     if action == ReportAction.SAVE:
-        month_values = selectors.stored_values(locked.department, locked.month, indicators)
         rows = selectors.entry_rows(locked.department, locked.month, indicators)
+        month_values = {r.indicator.code: r.value for r in rows}
         outcome.violations = validate(month_values, {}, selectors.active_rules()).violations
         outcome.warnings = selectors.outliers_for(rows, month_values)
     return outcome

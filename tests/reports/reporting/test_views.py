@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from metrics.models import DataValue, Status
+from metrics.models import DataValue, Department, Status
 from reports.reporting.models import MonthlyReport, ReportEvent, ReportState, allow_state_changes
 
 pytestmark = pytest.mark.django_db
@@ -524,3 +524,24 @@ def test_a_broker_that_fails_after_the_commit_loses_no_work_and_shows_no_error(
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.state == ReportState.APPROVED
+
+
+def test_the_clerks_month_list_takes_the_same_queries_however_many_reports(client, login_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.reporting.workflow import get_or_create_report
+    from tests.factories import department_form
+
+    login_as("clerk_police")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("entry_list")).status_code == 200
+        return len(captured)
+
+    before = queries()
+    police = Department.objects.get(code="police")
+    for month in range(1, 13):
+        get_or_create_report(department=police, form=department_form(police), month=datetime.date(2021, month, 1))
+    assert queries() == before
