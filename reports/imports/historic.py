@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics import assignments
-from metrics.models import DataValue, Department, Indicator, Kind
-from metrics.periods import first_of_month
+from metrics.models import DataValue, Department, Indicator
 from metrics.validation import check_rules, check_value, spec_for
 from reports.imports import csvfile
 from reports.imports.errors import ImportFileError
@@ -66,14 +65,13 @@ def _csv_row_problems(rows, *, today):
         if row.indicator and indicator is None:
             reasons.append(_("未知指标代码「%(code)s」。") % {"code": row.indicator[:80]})
         if indicator is not None and department is not None:
-            if indicator.kind == Kind.RATIO:
-                reasons.append(_("「%(name)s」是计算比率，由分子和分母计算得出，不能导入。") % {"name": indicator.name})
-            elif refused := table.refusal(department, indicator):
+            # A ratio, an indicator the department does not report: assignments say why.
+            if refused := table.refusal(department, indicator):
                 reasons.append(refused)
             elif not row.errors:
                 reasons += check_value(row.value, spec_for(indicator))
-        if row.month is not None and row.month > first_of_month(today):
-            reasons.append(_("%(month)s 尚未到来，不能导入。") % {"month": f"{row.month:%Y-%m}"})
+        if row.month is not None and (future := workflow.future_month_refusal(row.month, today=today)):
+            reasons.append(future)
         if problem := note_problem(row.note):
             reasons.append(problem)
         key = (row.department, row.indicator, row.month)

@@ -55,11 +55,11 @@ def months_of(year):
     return [datetime.date(year, m, 1) for m in workbook.MONTHS]
 
 
-def closed_reason(state, month, today, action=ReportAction.SAVE):
+def closed_reason(state, month, today):
     """Why a month's figures cannot be changed by an import, or '' when they can (the workflow decides)."""
     if future := workflow.future_month_refusal(month, today=today):
         return future
-    if reason := workflow.refusal(action, state=state):
+    if reason := workflow.refusal(ReportAction.IMPORT, state=state):
         return f"{month:%Y年%m月}：{reason}"
     return ""
 

@@ -83,16 +83,13 @@ def future_month_refusal(month, *, today=None):
     return ""
 
 
-def refusal(action, *, state, month=None, today=None):
-    """Why `action` cannot be taken on a report in `state` (for `month`), or '' when it can.
+def refusal(action, *, state):
+    """Why `action` cannot be taken on a report in `state`, or '' when it can (the month: future_month_refusal).
 
     Entering figures into a submitted or approved report gets the message that
     says what to do about it (ask for a return or a reopening).
     """
     spec = ACTIONS[action]
-    writes = action in WRITES_VALUES + (ReportAction.SUBMIT,)
-    if month is not None and writes and (reason := future_month_refusal(month, today=today)):
-        return reason
     if state in spec.from_states:
         return ""
     if action in WRITES_VALUES:
