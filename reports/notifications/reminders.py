@@ -46,29 +46,25 @@ def _completeness_url(month):
     return f"{reverse('completeness')}?start={month:%Y-%m}&end={month:%Y-%m}"
 
 
-def _waiting(month, today, *, due, never_submitted=False):
-    """{department: [(form, deadline)]} of the month's reports not submitted (never submitted, with
-    `never_submitted`) whose form's deadline `due(days_left)` accepts, in department and form order."""
+def _reports_by_department(month, keep):
+    """{department: [report]} of the month's reports (unsaved 未填报 ones where a line has none) that
+    `keep(report)` accepts, in department and form order; one query for the reports."""
     lines = selectors.reporting_lines()
-    reports = {
+    stored = {
         (r.department_id, r.form_id): r
         for r in MonthlyReport.objects.filter(month=month, department__in={line.department.pk for line in lines})
     }
-    waiting = {}
+    kept = {}
     for line in lines:
-        report = reports.get(line.key)
-        if report is not None and (
-            report.state in REPORTED_STATES or (never_submitted and report.first_submitted_at is not None)
-        ):
-            continue
-        deadline = MonthlyReport.deadline_of(month, line.form)
-        if due((deadline - today).days):
-            waiting.setdefault(line.department, []).append((line.form, deadline))
-    return waiting
+        report = stored.get(line.key) or MonthlyReport(department=line.department, form=line.form, month=month)
+        report.form = line.form  # the snapshot's form: no query for the deadline
+        if keep(report):
+            kept.setdefault(line.department, []).append(report)
+    return kept
 
 
-def _forms_text(pending):
-    return "、".join(form.name for form, _deadline in pending)
+def _forms_text(reports):
+    return "、".join(report.form.name for report in reports)
 
 
 @transaction.atomic
@@ -79,11 +75,17 @@ def send_deadline_reminders(*, today=None):
     """
     today = today or timezone.localdate()
     month = last_month_over(today)
-    waiting = _waiting(month, today, due=lambda days: 1 <= days <= settings.REPORT_REMINDER_DAYS)
+    waiting = _reports_by_department(
+        month,
+        lambda report: (
+            report.state not in REPORTED_STATES and 1 <= (report.deadline - today).days <= settings.REPORT_REMINDER_DAYS
+        ),
+    )
     clerks = _clerks(list(waiting))
     created = []
     for department, pending in waiting.items():
-        form, deadline = min(pending, key=lambda item: item[1])
+        first = min(pending, key=lambda report: report.deadline)
+        form, deadline = first.form, first.deadline
         for clerk in clerks.get(department.pk, []):
             notification, new = notify(
                 kind=NotificationKind.REMINDER,
@@ -116,18 +118,19 @@ def mark_overdue_reports(*, today=None):
     the new notifications (one per department and month for clerks, one list for each reviewer)."""
     today = today or timezone.localdate()
     month = last_month_over(today)
-    # A report submitted in time and returned afterwards is late to come back, not overdue.
-    overdue = _waiting(month, today, due=lambda days: days < 0, never_submitted=True)
+    # MonthlyReport.is_overdue decides: past the form's deadline and never submitted (a report submitted
+    # in time and returned afterwards is late to come back, not overdue).
+    overdue = _reports_by_department(month, lambda report: report.is_overdue(today))
     if not overdue:
         return []
     workflow.mark_overdue(
-        month=month, lines=[selectors.Line(d, form) for d, pending in overdue.items() for form, _deadline in pending]
+        month=month, lines=[selectors.Line(r.department, r.form) for p in overdue.values() for r in p]
     )
     created = []
     clerks = _clerks(list(overdue))
     month_text = f"{month:%Y年%m月}"
     for department, pending in overdue.items():
-        form, deadline = pending[0]
+        form, deadline = pending[0].form, pending[0].deadline
         for clerk in clerks.get(department.pk, []):
             notification, new = notify(
                 kind=NotificationKind.OVERDUE,
@@ -153,7 +156,7 @@ def mark_overdue_reports(*, today=None):
         department.name if len(pending) == 1 else f"{department.name}（{_forms_text(pending)}）"
         for department, pending in overdue.items()
     )
-    latest = max(deadline for pending in overdue.values() for _form, deadline in pending)
+    latest = max(report.deadline for pending in overdue.values() for report in pending)
     for reviewer in _reviewers():
         notification, new = notify(
             kind=NotificationKind.OVERDUE_SUMMARY,
