@@ -53,10 +53,6 @@ def _report_for(user, department_code, form_code, year, month):
     return selectors.find_report(department, form, _month(year, month))
 
 
-def report_url(report, name="report_entry"):
-    return entry_url(report.department, report.form, report.month, name)
-
-
 def entry_list(request):
     """A clerk's months: the month now due and the department's reports, newest first."""
     user = request.user
@@ -131,8 +127,6 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
         "violations": violations,
         "warnings_count": len(warnings),
         "editable": ReportAction.SAVE in actions,
-        # The page saves before it submits (未填报 → 草稿 → 已上报), so whoever may save may ask to submit.
-        "can_submit": ReportAction.SAVE in actions,
         "can_withdraw": ReportAction.WITHDRAW in actions,
         "review_actions": [a for a in actions.values() if a.page == "review"],
         "blanks": blanks,
@@ -145,7 +139,6 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
         "events": selectors.report_events(report)[-5:],
         "previous_month": add_months(report.month, -1),
         "last_year_month": add_months(report.month, -12),
-        "future": report.month > first_of_month(today),
     }
 
 
@@ -160,7 +153,7 @@ def report_entry(request, department, form, year, month):
     context = _entry_context(request, report)
     if reason := workflow.future_month_refusal(report.month):
         messages.error(request, reason)
-        context["editable"] = context["can_submit"] = False
+        context["editable"] = False
     return render(request, "reports/entry.html", context)
 
 
@@ -175,7 +168,7 @@ def _save(request, report):
     action = request.POST.get("action", "")
     if action not in (ReportAction.SAVE, ReportAction.SUBMIT):
         messages.error(request, _("无法识别的操作：%(action)s。") % {"action": echo(action)})
-        return redirect(report_url(report))
+        return redirect(report)
     form = EntryForm(request.POST, selectors.report_indicators(report.department, report.form))
     if not form.is_valid():
         messages.error(request, form.summary())
@@ -203,7 +196,7 @@ def _save(request, report):
         return render(request, "reports/entry.html", _entry_context(request, report, form=form), status=400)
     except (errors.TransitionError, errors.InvalidMonth) as error:
         messages.error(request, error.message)
-        return redirect(report_url(report))
+        return redirect(report)
 
     if request.POST.get("action") == ReportAction.SUBMIT:
         return _submit(request, report, form, result)
@@ -213,7 +206,7 @@ def _save(request, report):
     if result.warnings:
         saved += _("有 %(n)d 项数据明显异常，请在备注中说明。") % {"n": len(result.warnings)}
     (messages.warning if result.violations or result.warnings else messages.success)(request, saved)
-    return redirect(report_url(report))
+    return redirect(report)
 
 
 def _submit(request, report, form, saved):
@@ -239,13 +232,13 @@ def _submit(request, report, form, saved):
         return render(request, "reports/entry.html", context, status=400)
     except errors.ReportError as error:
         messages.error(request, error.message)
-        return redirect(report_url(report))
+        return redirect(report)
     done = str(ACTIONS[ReportAction.SUBMIT].done) % {"report": report}
     unexplained = [code for code in saved.warnings if not form.notes.get(code)]
     if unexplained:
         done += _("其中 %(n)d 项数据明显异常且未在备注中说明，审核时可能被退回。") % {"n": len(unexplained)}
     (messages.warning if unexplained else messages.success)(request, done)
-    return redirect(report_url(report))
+    return redirect(report)
 
 
 def _act(request, report, action, *, page):
@@ -253,7 +246,7 @@ def _act(request, report, action, *, page):
     spec = ACTIONS.get(action)
     if spec is None or spec.page != page or report.pk is None:
         messages.error(request, _("无法识别的操作：%(action)s。") % {"action": echo(action or "")})
-        return redirect(report_url(report))
+        return redirect(report)
     try:
         workflow.perform(
             action,
@@ -266,11 +259,11 @@ def _act(request, report, action, *, page):
         if isinstance(error, errors.PermissionDenied):
             raise  # 403, as for any forbidden request
         messages.error(request, error.message)
-        return redirect(report_url(report))
+        return redirect(report)
     messages.success(request, str(spec.done) % {"report": report})
     if page == "review" and action != ReportAction.REOPEN:
         return redirect("review_queue")
-    return redirect(report_url(report))
+    return redirect(report)
 
 
 @require_POST
