@@ -16,7 +16,6 @@ from openpyxl.utils import get_column_letter
 
 from metrics.formatting import CHANGE_PLACES, as_number, plain, quantize
 
-PERCENT_PLACES = CHANGE_PLACES
 RECORD_FIELDS = [
     "code",
     "name",
@@ -39,7 +38,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def value_places(indicator):
     """Decimals an indicator's values are rounded to: percentages 2, otherwise the indicator's own."""
-    return PERCENT_PLACES if indicator.is_percentage else indicator.decimals
+    return CHANGE_PLACES if indicator.is_percentage else indicator.decimals
 
 
 def rounded(value, places):
@@ -60,9 +59,9 @@ def figure_record(figure):
         "value": rounded(figure.value, places),
         "previous": rounded(figure.previous, places),
         "change": rounded(figure.change, places),
-        "yoy_pct": rounded(figure.yoy_pct, PERCENT_PLACES),
+        "yoy_pct": rounded(figure.yoy_pct, CHANGE_PLACES),
         "target": rounded(figure.target, places),
-        "completion_pct": rounded(figure.completion_pct, PERCENT_PLACES),
+        "completion_pct": rounded(figure.completion_pct, CHANGE_PLACES),
         "missing": figure.missing,
         # up / down / flat (持平: the change rounds to 0.00) and whether that is good; null when neither.
         "direction": figure.direction,

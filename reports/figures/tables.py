@@ -17,8 +17,17 @@ from django.utils.translation import gettext_lazy
 
 from metrics.aggregation import ratio_of
 from metrics.assignments import reporter_names
-from metrics.formatting import MISSING, change_phrase, change_short, format_pct, format_value, quantize, tone
-from reports.figures.serializers import PERCENT_PLACES, figure_record
+from metrics.formatting import (
+    CHANGE_PLACES,
+    MISSING,
+    change_phrase,
+    change_short,
+    format_pct,
+    format_value,
+    quantize,
+    tone,
+)
+from reports.figures.serializers import figure_record
 
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}, "tf": {"class": "num"}}
 MISSING_HTML = mark_safe('<span class="missing" title="未报送或未审核">缺数</span>')
@@ -251,7 +260,7 @@ class BreakdownTable(FigureTable):
 
     def export_row(self, row):
         record = row["record"]
-        share = None if row.get("share") is None else quantize(row["share"], PERCENT_PLACES)
+        share = None if row.get("share") is None else quantize(row["share"], CHANGE_PLACES)
         shares = [share] if self.show_share else []
         code = row.get("department_code", "")
         return [row["department"], code, *comparison_cells(record), *shares, record["missing"]]

@@ -14,8 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from metrics.formatting import as_number
-from reports.figures.serializers import PERCENT_PLACES, neutralise, rounded
+from metrics.formatting import CHANGE_PLACES, as_number
+from reports.figures.serializers import neutralise, rounded
 
 HEADERS = [
     gettext_lazy("工作领域"),
@@ -65,10 +65,10 @@ def _rows(figures, responsible):
                 indicator.unit,
                 _as_number(f.value),
                 _as_number(f.previous),
-                _as_number(yoy, PERCENT_PLACES),
-                _as_number(points, PERCENT_PLACES),
+                _as_number(yoy, CHANGE_PLACES),
+                _as_number(points, CHANGE_PLACES),
                 _as_number(f.target),
-                _as_number(completion, PERCENT_PLACES),
+                _as_number(completion, CHANGE_PLACES),
                 responsible.get(indicator.code, ""),
                 note,
             ],
