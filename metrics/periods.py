@@ -11,6 +11,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.formatting import echo
@@ -34,6 +36,15 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 class PeriodError(ValueError):
     """A period code that cannot be read; the message is for people."""
+
+
+def today():
+    """The date the product works on: the county's local date, or the pinned ZHENGFA_TODAY.
+
+    Every "today" of the product (deadlines, overdue, reminders, default periods, quick-picks)
+    comes from here, so that the demo can live in the month its data describe.
+    """
+    return settings.ZHENGFA_TODAY or timezone.localdate()
 
 
 def month_start(year, month):

@@ -4,8 +4,8 @@ See README.md for the variables. Defaults give a local SQLite demo; production
 sets DATABASE_URL (PostgreSQL), SECRET_KEY, ALLOWED_HOSTS and CELERY_BROKER_URL.
 """
 
+import datetime
 import warnings
-from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -37,6 +37,13 @@ if ZHENGFA_ENV == "production":
             "ZHENGFA_ENV=production needs SECRET_KEY from the environment: at least 50 random characters, "
             "never the demo key (e.g. python -c 'import secrets; print(secrets.token_urlsafe(64))')."
         )
+
+# A pinned "today" (YYYY-MM-DD) for the demo, so that its calendar matches its data;
+# metrics.periods.today() reads it. Never in production.
+ZHENGFA_TODAY = env("ZHENGFA_TODAY", default="")
+ZHENGFA_TODAY = datetime.date.fromisoformat(ZHENGFA_TODAY) if ZHENGFA_TODAY else None
+if ZHENGFA_ENV == "production" and ZHENGFA_TODAY:
+    raise ImproperlyConfigured("ZHENGFA_ENV=production must not pin ZHENGFA_TODAY (the demo's date).")
 
 COUNTY_NAME = env("COUNTY_NAME", default="示范县")
 # Reports for a month are due on this day of the following month.
@@ -136,7 +143,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 # Username and address together: a user cannot be locked out by someone else's
 # guesses from another desk, and one desk cannot keep guessing one account.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

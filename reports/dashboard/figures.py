@@ -9,10 +9,10 @@ departments or months.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics import assignments as assignment_table
+from metrics import periods
 from metrics.aggregation import Scope, by_unit, monthly_series, summarize
 from metrics.models import Department, Kind
 from metrics.periods import Period, month_start
@@ -55,7 +55,7 @@ def completeness_for(period, *, department_ids=None, today=None, assignments=Non
     by the form's deadline (MonthlyReport.deadline). Counted by reports.reporting.selectors.completeness,
     the same function as the completeness grid. `late` lists departments with reports missing.
     """
-    today = today or timezone.localdate()
+    today = today or periods.today()
     wanted = set(department_ids) if department_ids is not None else None
     lines = reporting_lines(snapshot=assignments, department_ids=wanted)
     months = period.months_over(today)

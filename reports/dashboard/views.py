@@ -8,11 +8,10 @@ the page around them per request (the user's name, the bell, the reviewer's Âê´Â
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from metrics import versions
+from metrics import periods, versions
 from metrics.aggregation import COUNTY, Scope, latest_month
 from metrics.models import Department
 from metrics.periods import PeriodError, default_period, parse_period
@@ -33,7 +32,7 @@ def dashboard(request):
     include_submitted = permissions.can_include_submitted(user) and request.GET.get("include_submitted") == "1"
     period_text = request.GET.get("period", "").strip()
     code = request.GET.get("department", "").strip()
-    today = timezone.localdate()
+    today = periods.today()
     page = versions.cached(
         "dashboard",
         period_text,

@@ -9,10 +9,9 @@ raises FigureRequestError with a Chinese message and the HTTP status to answer.
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics import assignments
+from metrics import assignments, periods
 from metrics.aggregation import COUNTY, Scope, latest_month, summarize
 from metrics.models import Area, DataValue, Department, Indicator
 from metrics.periods import Period, PeriodError, default_period, parse_period
@@ -51,7 +50,7 @@ class FigureRequest:
 def parse_period_param(text):
     """A period from a request parameter; empty means the default period (metrics.periods.default_period)."""
     if not (text or "").strip():
-        return default_period(latest_month(), timezone.localdate())
+        return default_period(latest_month(), periods.today())
     try:
         return parse_period(text)
     except PeriodError as error:

@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import mark_safe
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
-from metrics import assignments, versions
+from metrics import assignments, periods, versions
 from metrics.aggregation import Figure, by_department, latest_month, monthly_series, summarize
 from metrics.models import Department, Indicator, Kind
 from metrics.periods import Period, add_months, default_period
@@ -40,7 +39,7 @@ def period_presets():
     Quarters that have not begun by the latest approved month are left out: they could only show 缺数.
     """
     latest = latest_month()
-    current = default_period(latest, timezone.localdate())
+    current = default_period(latest, periods.today())
     latest = latest or current.last
     year = current.first.year
     last_half = current.shift(-6)

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics import assignments
+from metrics import assignments, periods
 from metrics.models import DataValue, Department, Indicator
 from metrics.validation import check_rules, check_value, spec_for
 from reports.imports import csvfile
@@ -92,7 +91,7 @@ def import_historic_csv(*, data, user, today=None, dry_run=False):
     bad row (line, reason). Rows for months already submitted or approved
     must match what is stored (a reviewer reopens a month to correct it).
     """
-    today = today or timezone.localdate()
+    today = today or periods.today()
     if user is None or not can_import_historic(user):
         raise ImportPermissionError(str(ACTIONS[ReportAction.HISTORIC].forbidden))
     rows = csvfile.read_rows(data, max_bytes=settings.IMPORT_CSV_MAX_BYTES, max_rows=settings.IMPORT_MAX_ROWS)

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics import assignments
+from metrics import assignments, periods
 from metrics.formatting import echo, plain
 from metrics.forms import Form
 from metrics.models import DataValue, Department, Indicator
@@ -82,7 +82,7 @@ def _states(department, form, months):
 
 def template_for(*, department, form, year, today=None):
     """The entry workbook of a form for the department's year, pre-filled with its stored figures (bytes)."""
-    today = today or timezone.localdate()
+    today = today or periods.today()
     months = months_of(year)
     indicators = selectors.report_indicators(department, form)
     stored = _stored(department, months, indicators)
@@ -231,7 +231,7 @@ def plan_workbook(*, sheet, user, today=None):
 
     ImportFileError when the file's department is unknown or not the user's.
     """
-    today = today or timezone.localdate()
+    today = today or periods.today()
     department = Department.objects.filter(code=sheet.department_code).first()
     if department is None:
         raise ImportFileError(

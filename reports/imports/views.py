@@ -5,11 +5,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from metrics import assignments
+from metrics import assignments, periods
 from metrics.models import Department
 from metrics.periods import PeriodError, parse_year
 from reports import permissions
@@ -27,7 +26,7 @@ def _departments_for(user):
 
 
 def _years():
-    this_year = timezone.localdate().year
+    this_year = periods.today().year
     return list(range(this_year, this_year - 6, -1))
 
 
@@ -49,7 +48,7 @@ def _home(request, *, status=200, error=""):
         "departments": departments,
         "forms": sorted(forms.values(), key=lambda f: (f.order, f.code)),
         "years": _years(),
-        "default_year": (latest or timezone.localdate()).year,
+        "default_year": (latest or periods.today()).year,
         "batches": _visible_batches(user)[:10],
         "max_size": workbook.human_size(settings.IMPORT_MAX_BYTES),
         "error": error,

@@ -20,9 +20,9 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from metrics import periods
 from metrics.periods import last_month_over
 from reports.notifications.models import NotificationKind
 from reports.notifications.services import notify
@@ -73,7 +73,7 @@ def send_deadline_reminders(*, today=None):
 
     One reminder per department and month, naming its forms still to report.
     """
-    today = today or timezone.localdate()
+    today = today or periods.today()
     month = last_month_over(today)
     waiting = _reports_by_department(
         month,
@@ -116,7 +116,7 @@ def send_deadline_reminders(*, today=None):
 def mark_overdue_reports(*, today=None):
     """After each form's deadline: mark its unsubmitted reports overdue, tell clerks and reviewers;
     the new notifications (one per department and month for clerks, one list for each reviewer)."""
-    today = today or timezone.localdate()
+    today = today or periods.today()
     month = last_month_over(today)
     # MonthlyReport.is_overdue decides: past the form's deadline and never submitted (a report submitted
     # in time and returned afterwards is late to come back, not overdue).

@@ -175,7 +175,7 @@ class MonthlyReport(models.Model):
 
     def is_overdue(self, today=None):
         """Past the deadline and never submitted (an approved import without a submission is not)."""
-        today = today or timezone.localdate()
+        today = today or periods.today()
         return self.first_submitted_at is None and self.state not in REPORTED_STATES and today > self.deadline
 
     @property

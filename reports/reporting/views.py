@@ -9,11 +9,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from metrics import assignments
+from metrics import assignments, periods
 from metrics.aggregation import ratio_of
 from metrics.formatting import echo, plain, quantize
 from metrics.forms import Form
@@ -72,7 +71,7 @@ def entry_list(request):
                 return redirect(entry_url(user.department, form, month))
         except PeriodError as error:
             messages.error(request, str(error))
-    today = timezone.localdate()
+    today = periods.today()
     rows = selectors.department_months(user.department, due=last_month_over(today))
     for row in rows:
         row.overdue = row.is_overdue(today)
@@ -118,7 +117,7 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
         current = ratio_of(stored.get(ratio.numerator.code), stored.get(ratio.denominator.code))
         ratio.current = None if current is None else quantize(current, ratio.decimals or 2)
     actions = {a.name: a for a in workflow.available_actions(report, user)}
-    today = timezone.localdate()
+    today = periods.today()
     return {
         "report": report,
         "department": department,
@@ -295,7 +294,7 @@ def review_queue(request):
     """Submitted reports waiting for review (oldest first), and returned ones waiting for the department."""
     if not can_see_all(request.user):
         raise PermissionDenied(_("审核队列仅对审核员、领导和管理员开放。"))
-    today = timezone.localdate()
+    today = periods.today()
     return render(
         request,
         "reports/review_queue.html",
@@ -312,7 +311,7 @@ def completeness(request):
     """Departments × months in colour, with the reporting and on-time rates per month."""
     if not can_see_all(request.user):
         raise PermissionDenied(_("报送进度仅对审核员、领导和管理员开放。"))
-    today = timezone.localdate()
+    today = periods.today()
     last = _month_param(request, "end") or selectors.latest_report_month() or last_month_over(today)
     last = min(last, first_of_month(today))
     first = _month_param(request, "start") or add_months(last, -11)

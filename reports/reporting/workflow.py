@@ -38,6 +38,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from metrics import periods
 from metrics.models import DataValue
 from metrics.periods import first_of_month
 from metrics.services import write_values
@@ -77,7 +78,7 @@ class Outcome:
 
 def future_month_refusal(month, *, today=None):
     """Why `month` cannot be reported yet, or ''."""
-    today = today or timezone.localdate()
+    today = today or periods.today()
     if month > first_of_month(today):
         return _("%(month)s 尚未到来，不能填报未来月份。") % {"month": f"{month:%Y年%m月}"}
     return ""

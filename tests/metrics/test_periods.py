@@ -235,3 +235,40 @@ def test_parsers_read_what_people_write():
     assert parse_month("2023-05") == parse_month(" 2023-5 ") == D(2023, 5, 1)
     assert parse_year(" 2023 ") == 2023 and month_of(2023, 12) == D(2023, 12, 1)
     assert parse_period("2999H2").last == D(2999, 12, 1)
+
+
+def test_today_is_the_local_date_unless_the_demo_pins_it(settings):
+    from django.utils import timezone
+
+    from metrics import periods
+
+    settings.ZHENGFA_TODAY = None
+    assert periods.today() == timezone.localdate()
+    settings.ZHENGFA_TODAY = datetime.date(2023, 8, 3)
+    assert periods.today() == datetime.date(2023, 8, 3)
+
+
+def test_production_refuses_a_pinned_today(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    environment = dict(
+        os.environ,
+        ZHENGFA_ENV="production",
+        ZHENGFA_TODAY="2023-08-03",
+        SECRET_KEY="k" * 64,
+        DEBUG="false",
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'zhengfa.settings'); django.setup()",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "ZHENGFA_TODAY" in result.stderr
