@@ -67,6 +67,11 @@ def can_review(user):
     return _is_administrator(user) or (_signed_in(user) and user.role == Role.REVIEWER)
 
 
+def can_chase(user):
+    """Send a 催报 (a reminder to a late department's clerks) from the grid or the queue: reviewers and admins."""
+    return can_review(user)
+
+
 def can_read_figures(user, department_id=None):
     """Read figures (tables, their exports, the JSON API) of a department, or county-wide when it is None."""
     return can_see_all(user) if department_id is None else can_view_department(user, department_id)
@@ -187,6 +192,7 @@ TEMPLATE_CAPABILITIES = {
     "see_all": can_see_all,
     "report": can_report,
     "review": can_review,
+    "chase": can_chase,
     "include_submitted": can_include_submitted,
     "read_dashboard": can_read_dashboard,
     "read_summary": can_read_summary,

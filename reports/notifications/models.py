@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     RETURNED = "returned", _("月报被退回")
     APPROVED = "approved", _("月报已审核")
     REOPENED = "reopened", _("月报被重新打开")
+    CHASED = "chased", _("催报")
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -32,7 +33,7 @@ class Notification(models.Model):
     task run twice, or a transition's task retried, finds the row already there
     and sends nothing again. Reminders are once per (kind, department, month,
     recipient); a transition's notice once per (event, recipient), since a
-    report can be returned more than once.
+    report can be returned more than once; a 催报 once per (chase, recipient).
     """
 
     kind = models.CharField(_("类型"), max_length=20, choices=NotificationKind.choices)
@@ -57,6 +58,15 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
+    # The reviewer's 催报 a notification tells of; one notice per (chase, recipient).
+    chase = models.ForeignKey(
+        "reports.ReportChase",
+        verbose_name=_("催报记录"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
@@ -74,17 +84,20 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "department", "month", "recipient"],
-                condition=Q(department__isnull=False, event__isnull=True),
+                condition=Q(department__isnull=False, event__isnull=True, chase__isnull=True),
                 name="notification_once_per_department",
             ),
             # NULL departments never collide in a plain unique constraint; this one covers them.
             models.UniqueConstraint(
                 fields=["kind", "month", "recipient"],
-                condition=Q(department__isnull=True, event__isnull=True),
+                condition=Q(department__isnull=True, event__isnull=True, chase__isnull=True),
                 name="notification_once_per_county",
             ),
             models.UniqueConstraint(
                 fields=["event", "recipient"], condition=Q(event__isnull=False), name="notification_once_per_event"
+            ),
+            models.UniqueConstraint(
+                fields=["chase", "recipient"], condition=Q(chase__isnull=False), name="notification_once_per_chase"
             ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]

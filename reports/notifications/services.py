@@ -19,16 +19,27 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def notify(*, kind, recipient, month, title, body="", url="", department=None, event=None):
+def notify(*, kind, recipient, month, title, body="", url="", department=None, event=None, chase=None):
     """The notification for this key, created (and e-mailed after commit) if it did not exist; (row, created).
 
-    The key is (kind, department, month, recipient), or (event, recipient) for a workflow event.
+    The key is (kind, department, month, recipient), or (event, recipient) for a workflow event,
+    or (chase, recipient) for a reviewer's 催报.
     """
     if event is not None:
         key = {"event": event, "recipient": recipient}
         extra = {"kind": kind, "month": month, "department": department}
+    elif chase is not None:
+        key = {"chase": chase, "recipient": recipient}
+        extra = {"kind": kind, "month": month, "department": department}
     else:
-        key = {"kind": kind, "recipient": recipient, "month": month, "department": department, "event": None}
+        key = {
+            "kind": kind,
+            "recipient": recipient,
+            "month": month,
+            "department": department,
+            "event": None,
+            "chase": None,
+        }
         extra = {}
     existing = Notification.objects.filter(**key).first()
     if existing is not None:

@@ -6,7 +6,7 @@ Scheduled by CELERY_BEAT_SCHEDULE in settings; safe to run any number of times.
 from celery import shared_task
 from django.db import OperationalError
 
-from reports.notifications import reminders, services, transitions
+from reports.notifications import chases, reminders, services, transitions
 
 RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 3}
 
@@ -33,3 +33,9 @@ def send_pending_emails():
 def notify_transition(event_id):
     """Tell reviewers or clerks of a report's transition (queued by the workflow after commit)."""
     return len(transitions.notify_transition(event_id=event_id))
+
+
+@shared_task(**RETRY)
+def notify_chase(chase_id):
+    """Tell a late report's clerks of a reviewer's 催报 (queued after the chase's commit)."""
+    return len(chases.notify_chase(chase_id=chase_id))

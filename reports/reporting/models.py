@@ -220,3 +220,20 @@ class ReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.report} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReportChase(models.Model):
+    """A reviewer's 催报 of one late report: who, when (its clerks are told by the notifications)."""
+
+    report = models.ForeignKey(MonthlyReport, verbose_name=_("月报"), on_delete=models.CASCADE, related_name="chases")
+    user = models.ForeignKey("reports.User", verbose_name=_("催报人"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("催报时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("催报记录")
+        verbose_name_plural = _("催报记录")
+        indexes = [models.Index(fields=["report", "at"], name="reportchase_report_at_idx")]
+
+    def __str__(self):
+        return f"{self.report} 催报 {self.at:%Y-%m-%d %H:%M}"

@@ -11,7 +11,7 @@ from metrics import assignments
 from metrics.models import DataValue, Indicator, Kind, ValidationRule
 from metrics.periods import add_months, month_list
 from metrics.validation import find_outliers, spec_for
-from reports.reporting.models import REPORTED_STATES, MonthlyReport, ReportEvent, ReportState
+from reports.reporting.models import REPORTED_STATES, MonthlyReport, ReportChase, ReportEvent, ReportState
 
 
 def report_indicators(department, form, *, snapshot=None):
@@ -101,6 +101,12 @@ def entry_rows(department, month, indicators):
             "indicator_id", "month", "value", "note"
         )
     }
+    return rows_from(by_key, month, indicators)
+
+
+def rows_from(by_key, month, indicators):
+    """[EntryRow] of `month` from {(indicator pk, month): DataValue} holding the 13 months up to it."""
+    first = add_months(month, -12)
     past = [add_months(month, -k) for k in range(12, 0, -1)]
     rows = []
     for indicator in indicators:
@@ -304,3 +310,13 @@ def department_months(department, *, due, limit=24):
                 department=department, form=form, month=due, state=ReportState.NOT_STARTED, version=0
             )
     return sorted(reports.values(), key=lambda r: (-r.month.toordinal(), r.form.order, r.form.code))
+
+
+def chase_marks(first, last):
+    """{report pk: (number of 催报, the last ReportChase)} of the reports of months first..last; one query."""
+    marks = {}
+    records = ReportChase.objects.filter(report__month__gte=first, report__month__lte=last)
+    for record in records.select_related("user").order_by("at", "pk"):
+        count, _last = marks.get(record.report_id, (0, None))
+        marks[record.report_id] = (count + 1, record)
+    return marks

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.reporting import views
+from reports.reporting import review_views, views
 
 # One department's report of one form for a month, e.g. reports/police/police_monthly/2023/7/
 REPORT = "reports/<slug:department>/<slug:form>/<int:year>/<int:month>"
@@ -11,5 +11,7 @@ urlpatterns = [
     path(f"{REPORT}/review/", views.report_review, name="report_review"),
     path(f"{REPORT}/history/", views.report_history, name="report_history"),
     path("review/", views.review_queue, name="review_queue"),
+    path("review/approve/", review_views.bulk_approve, name="review_bulk_approve"),
+    path("review/chase/", review_views.chase_reports, name="report_chase"),
     path("completeness/", views.completeness, name="completeness"),
 ]

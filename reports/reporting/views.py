@@ -20,7 +20,7 @@ from metrics.models import Department
 from metrics.periods import PeriodError, add_months, first_of_month, last_month_over, month_of, parse_month
 from metrics.validation import validate
 from reports.permissions import can_edit_department, can_report, can_review, can_see_all, can_view_department
-from reports.reporting import errors, selectors, workflow
+from reports.reporting import chasing, errors, review, selectors, workflow
 from reports.reporting.actions import ACTIONS
 from reports.reporting.forms import EntryForm
 from reports.reporting.models import MonthlyReport, ReportAction, ReportState, entry_url
@@ -128,6 +128,10 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
         "editable": ReportAction.SAVE in actions,
         "can_withdraw": ReportAction.WITHDRAW in actions,
         "review_actions": [a for a in actions.values() if a.page == "review"],
+        # Review at a glance: what a submitted report holds that the committee should look at first.
+        "summary": review.summarize(rows, rules)
+        if report.state == ReportState.SUBMITTED and can_see_all(user)
+        else None,
         "blanks": blanks,
         "form": form,
         "stale": stale,
@@ -139,6 +143,10 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
         "previous_month": add_months(report.month, -1),
         "last_year_month": add_months(report.month, -12),
     }
+
+
+def _under_review(report, user):
+    return report.state == ReportState.SUBMITTED and can_see_all(user)
 
 
 @require_http_methods(["GET", "POST"])
@@ -295,12 +303,26 @@ def review_queue(request):
     if not can_see_all(request.user):
         raise PermissionDenied(_("审核队列仅对审核员、领导和管理员开放。"))
     today = periods.today()
+    submitted = selectors.review_queue()
+    summaries = review.review_summaries(submitted)
+    for report in submitted:
+        report.problems = summaries[report.pk].problems()
+    due = _month_param(request, "late") or last_month_over(today)
+    if reason := workflow.future_month_refusal(due, today=today):
+        messages.error(request, reason)
+        due = last_month_over(today)
+    late = chasing.late_reports(due, today=today)
+    marks = selectors.chase_marks(due, due)
+    for report in late:
+        report.chase_mark = marks.get(report.pk)
     return render(
         request,
         "reports/review_queue.html",
         {
-            "submitted": selectors.review_queue(),
+            "submitted": submitted,
             "returned": selectors.review_queue(states=(ReportState.RETURNED,)),
+            "late": late,
+            "due": due,
             "can_review": can_review(request.user),
             "today": today,
         },
@@ -319,7 +341,10 @@ def completeness(request):
         messages.error(request, _("月份范围应在 36 个月以内，且开始不晚于结束。"))
         first = add_months(last, -11)
     lines, months, cells, rates = selectors.completeness(first, last, today=today)
-    grid = [(line, [_cell(line, month, cells.get((*line.key, month)), today) for month in months]) for line in lines]
+    marks = selectors.chase_marks(first, last)
+    grid = [
+        (line, [_cell(line, month, cells.get((*line.key, month)), today, marks) for month in months]) for line in lines
+    ]
     return render(
         request,
         "reports/completeness.html",
@@ -331,14 +356,17 @@ def completeness(request):
             "last": last,
             "today": today,
             "states": ReportState,
+            "late_months": sorted({c["month"] for _line, row in grid for c in row if c["overdue"]}),
+            "forms": list({line.form.pk: line.form for line in lines}.values()),
         },
     )
 
 
-def _cell(line, month, report, today):
-    """What one square of the grid shows: state (colour), overdue or late, and where it links."""
+def _cell(line, month, report, today, marks):
+    """What one square of the grid shows: state (colour), overdue or late, its 催报, and where it links."""
     report = report or MonthlyReport(department=line.department, form=line.form, month=month)
     return {
+        "chases": marks.get(report.pk),
         "month": month,
         "state": report.state,
         "label": report.get_state_display(),

@@ -93,6 +93,10 @@ ACCESS = {
     # The queue and the grid: the committee (leaders read them; only reviewers act).
     "review_queue": {"GET": READERS, "POST": READERS},
     "completeness": {"GET": READERS, "POST": READERS},
+    # Approving several reports at once and 催报: reviewers and administrators, by POST (an empty
+    # POST is told what to choose and sent back).
+    "review_bulk_approve": {"GET": NOT_ALLOWED, "POST": REVIEWERS},
+    "report_chase": {"GET": NOT_ALLOWED, "POST": REVIEWERS},
     # Imports (department A's workbook and A's uploaded batch): clerks for their own department,
     # reviewers and administrators for any; leaders do not import. An empty upload is a 400.
     "import_home": {"GET": (LOGIN, OK, OK, OK, DENIED, OK), "POST": (LOGIN, OK, OK, OK, DENIED, OK)},
