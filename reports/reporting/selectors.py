@@ -165,6 +165,7 @@ class ValueChange:
     user: object
     at: datetime.datetime
     reason: str = ""
+    code: str = ""
 
 
 def value_changes(department, month, since=None, indicators=None):
@@ -200,6 +201,7 @@ def value_changes(department, month, since=None, indicators=None):
                 user=record.history_user,
                 at=record.history_date,
                 reason=record.history_change_reason or "",
+                code=record.indicator.code,
             )
         )
     changes.sort(key=lambda c: c.at)

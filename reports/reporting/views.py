@@ -18,7 +18,7 @@ from metrics.formatting import echo, plain, quantize
 from metrics.forms import Form
 from metrics.models import Department
 from metrics.periods import PeriodError, add_months, first_of_month, last_month_over, month_of, parse_month
-from metrics.validation import validate
+from metrics.validation import NumberError, parse_number, validate
 from reports.permissions import can_edit_department, can_report, can_review, can_see_all, can_view_department
 from reports.reporting import chasing, errors, review, selectors, workflow
 from reports.reporting.actions import ACTIONS
@@ -100,6 +100,7 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
         violations = validate(stored, {}, rules).violations
     warnings = selectors.outliers_for(rows, stored)
     flagged = {code for v in violations for code in v.codes}
+    opened = _values_when_opened(stale, stored)
     for row in rows:
         code = row.indicator.code
         row.outlier = warnings.get(code, "")
@@ -108,8 +109,10 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
         row.typed = form.raw.get(code) if form and code in form.raw else None
         row.typed_note = form.notes.get(code) if form and code in form.notes else None
         if stale is not None and row.typed is not None:
-            # After a refused stale save the boxes show what is stored now; keep what was typed beside it.
-            row.mine = row.typed if row.typed.strip() != plain(row.value) else None
+            # After a refused stale save the boxes show what is stored now; keep beside a box what this
+            # user typed into it (differs from what the form showed when opened) and is not stored now.
+            typed = _differs(row.typed, opened.get(code)) and _differs(row.typed, row.value)
+            row.mine = row.typed if typed else None
             row.typed = None
             row.typed_note = None
     ratios = selectors.department_ratios(indicators)
@@ -143,6 +146,24 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
         "previous_month": add_months(report.month, -1),
         "last_year_month": add_months(report.month, -12),
     }
+
+
+def _values_when_opened(stale, stored):
+    """{code: value} as the refused form showed them: before the first change made since it was opened."""
+    if stale is None:
+        return {}
+    opened = dict(stored)
+    for change in reversed(stale.changes):
+        opened[change.code] = change.old_value
+    return opened
+
+
+def _differs(text, value):
+    """Whether typed `text` means another figure than `value` (1,000 and 1000.0 do not differ from 1000)."""
+    try:
+        return parse_number(text) != value
+    except NumberError:
+        return text.strip() != plain(value)
 
 
 def _under_review(report, user):

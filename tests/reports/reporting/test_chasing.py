@@ -119,3 +119,11 @@ def test_only_reviewers_chase(client, login_as, august, username):
     login_as(username)
     assert _chase(client).status_code == 403
     assert not ReportChase.objects.exists()
+
+
+def test_the_grid_footnote_speaks_to_county_staff(client, login_as, august):
+    login_as("leader")
+    page = client.get(reverse("completeness")).content.decode()
+    assert "DHIS2" not in page and "口径" not in page
+    assert "报送率 = 实报 ÷ 应报" in page
+    assert "一键催报" not in page and "催报</button>" not in page  # leaders read, never chase
