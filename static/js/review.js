@@ -9,3 +9,13 @@
     });
   });
 })();
+
+// The top 退回 / 重新打开 lead to their reason box at the bottom: put the cursor in it.
+document.querySelectorAll('.review.top a[href^="#reason-"]').forEach(function (link) {
+  link.addEventListener("click", function () {
+    var box = document.querySelector(link.getAttribute("href"));
+    if (box) {
+      window.setTimeout(function () { box.focus(); }, 0);
+    }
+  });
+});

@@ -176,6 +176,7 @@ def test_the_whole_journey(transactional_db, demo, live_server, browser, passwor
     journey.nav(reviewer, "审核队列")
     reviewer.locator("table.queue tr", has_text="2023年8月").locator("a").first.click()
     reviewer.wait_for_load_state()
+    reviewer.once("dialog", lambda dialog: dialog.accept())  # 审核通过 asks for a confirmation
     reviewer.click('button[value="approve"]')
     reviewer.wait_for_url(f"{base}/review/")
     journey.shot(reviewer, "reviewer-approved")

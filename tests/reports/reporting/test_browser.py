@@ -135,6 +135,7 @@ def test_clerk_submits_reviewer_returns_clerk_fixes_reviewer_approves(
 
     # 4. The reviewer approves: the figures count and the month is locked.
     reviewer.goto(entry)
+    reviewer.once("dialog", lambda dialog: dialog.accept())  # 审核通过 asks for a confirmation
     reviewer.click('button[value="approve"]')
     reviewer.wait_for_url(f"{base}/review/")
     report = _report()

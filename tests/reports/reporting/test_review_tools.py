@@ -81,8 +81,9 @@ def test_review_page_opens_with_the_summary_and_actions_at_top_and_bottom(client
     assert summary_at < page.index('id="review-top"') < page.index("entry-table") < page.index('id="review-bottom"')
     assert "审核要点" in page and "道路交通事故起数" in page[summary_at : page.index('id="review-top"')]
     assert "环比变化最大" in page and "+25.00%" in page
-    # 审核通过 asks before it is sent, at the top and at the bottom.
+    # 审核通过 asks before it is sent, at the top and at the bottom; the top 退回 leads to its reason box.
     assert page.count("data-confirm=") == 2 and page.count('value="approve"') == 2
+    assert 'href="#reason-return"' in page and page.count('id="reason-return"') == 1
 
 
 def test_clerks_get_no_summary(client, login_as):
