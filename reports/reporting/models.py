@@ -237,3 +237,31 @@ class ReportChase(models.Model):
 
     def __str__(self):
         return f"{self.report} 催报 {self.at:%Y-%m-%d %H:%M}"
+
+
+class ValueComment(models.Model):
+    """A reviewer's comment on one value of a report, and whether the value is 待核实 (follow-up).
+
+    Append-only: each comment is a row, so the history keeps every one; the latest row of a
+    (report, indicator) is what the clerk sees beside the box and whether the value is uncertain.
+    """
+
+    report = models.ForeignKey(
+        MonthlyReport, verbose_name=_("月报"), on_delete=models.CASCADE, related_name="value_comments"
+    )
+    indicator = models.ForeignKey(
+        "metrics.Indicator", verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("审核意见"), blank=True)
+    follow_up = models.BooleanField(_("待核实"), default=False)
+    user = models.ForeignKey("reports.User", verbose_name=_("审核人"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("数值审核意见")
+        verbose_name_plural = _("数值审核意见")
+        indexes = [models.Index(fields=["report", "indicator", "at"], name="valuecomment_report_idx")]
+
+    def __str__(self):
+        return f"{self.report} {self.indicator_id} {self.at:%Y-%m-%d %H:%M}"

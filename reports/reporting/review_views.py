@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from metrics.periods import PeriodError, parse_month
 from reports.permissions import can_chase, can_review
-from reports.reporting import chasing, errors, review, workflow
+from reports.reporting import chasing, comments, errors, review, workflow
 from reports.reporting.actions import ACTIONS
 from reports.reporting.models import MonthlyReport, ReportAction
+from reports.reporting.views import _report_for
 
 # At most this many reports named in one message, and approved in one click.
 NAMES_SHOWN = 5
@@ -126,3 +127,27 @@ def bulk_approve(request):
             _("%(n)d 份月报未审核通过，请逐份审核：%(reasons)s。") % {"n": len(refused), "reasons": "；".join(refused)},
         )
     return redirect("review_queue")
+
+
+@require_POST
+def comment_value(request, department, form, year, month):
+    """A reviewer's comment on one value of the report (`indicator`, `text`), marking it 待核实 (`follow_up`)."""
+    report = _report_for(request.user, department, form, year, month)
+    if not can_review(request.user):
+        raise PermissionDenied(_("只有审核员可以批注数值。"))
+    try:
+        comment = comments.comment_value(
+            user=request.user,
+            report=report,
+            code=request.POST.get("indicator", ""),
+            text=request.POST.get("text", ""),
+            follow_up=request.POST.get("follow_up") == "1",
+        )
+    except errors.ReportError as error:
+        messages.error(request, error.message)
+    else:
+        done = _("已批注“%(name)s”。") % {"name": comment.indicator.name}
+        if comment.follow_up:
+            done += _("该数值已标为待核实，汇总材料中将注明。")
+        messages.success(request, done)
+    return redirect(f"{report.get_absolute_url()}#value-comments")

@@ -11,7 +11,14 @@ from metrics import assignments
 from metrics.models import DataValue, Indicator, Kind, ValidationRule
 from metrics.periods import add_months, month_list
 from metrics.validation import find_outliers, spec_for
-from reports.reporting.models import REPORTED_STATES, MonthlyReport, ReportChase, ReportEvent, ReportState
+from reports.reporting.models import (
+    REPORTED_STATES,
+    MonthlyReport,
+    ReportChase,
+    ReportEvent,
+    ReportState,
+    ValueComment,
+)
 
 
 def report_indicators(department, form, *, snapshot=None):
@@ -322,3 +329,35 @@ def chase_marks(first, last):
         count, _last = marks.get(record.report_id, (0, None))
         marks[record.report_id] = (count + 1, record)
     return marks
+
+
+def value_comments(report):
+    """{indicator code: the latest ValueComment} of the report's values; one query."""
+    if report.pk is None:
+        return {}
+    latest = {}
+    for comment in ValueComment.objects.filter(report=report).select_related("indicator", "user").order_by("at", "pk"):
+        latest[comment.indicator.code] = comment
+    return latest
+
+
+def comment_history(report):
+    """Every comment on the report's values, oldest first."""
+    if report.pk is None:
+        return []
+    return list(ValueComment.objects.filter(report=report).select_related("indicator", "user").order_by("at", "pk"))
+
+
+def follow_up_values(first, last):
+    """The values of months first..last now marked 待核实 (the latest comment of each says so), as
+    ValueComments in month, department and indicator order; one query."""
+    latest = {}
+    comments = ValueComment.objects.filter(report__month__gte=first, report__month__lte=last)
+    for comment in comments.select_related("indicator", "user", "report__department", "report__form").order_by(
+        "at", "pk"
+    ):
+        latest[(comment.report_id, comment.indicator_id)] = comment
+    marked = [c for c in latest.values() if c.follow_up]
+    return sorted(
+        marked, key=lambda c: (c.report.month, c.report.department.order, c.indicator.order, c.indicator.code)
+    )

@@ -101,8 +101,10 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
     warnings = selectors.outliers_for(rows, stored)
     flagged = {code for v in violations for code in v.codes}
     opened = _values_when_opened(stale, stored)
+    comments = selectors.value_comments(report)
     for row in rows:
         code = row.indicator.code
+        row.comment = comments.get(code)
         row.outlier = warnings.get(code, "")
         row.in_violation = code in flagged
         row.errors = form.errors.get(code, []) if form else []
@@ -135,6 +137,8 @@ def _entry_context(request, report, *, form=None, stale=None, violations=None, b
         "summary": review.summarize(rows, rules)
         if report.state == ReportState.SUBMITTED and can_see_all(user)
         else None,
+        "comments": [row for row in rows if row.comment],
+        "may_comment": report.pk is not None and can_review(user),
         "blanks": blanks,
         "form": form,
         "stale": stale,
@@ -315,6 +319,7 @@ def report_history(request, department, form, year, month):
             "department": report.department,
             "events": selectors.report_events(report),
             "changes": selectors.value_changes(report.department, report.month, indicators=indicators),
+            "comments": selectors.comment_history(report),
         },
     )
 

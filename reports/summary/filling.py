@@ -7,6 +7,7 @@ nobody reported becomes ``【缺数：指标 · 责任单位】``, never 0.
 from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from metrics.formatting import (
     CHANGE_PLACES,
@@ -43,6 +44,11 @@ class FillContext:
     catalogue: dict
     responsible: dict = field(default_factory=dict)
     specials: dict = field(default_factory=dict)
+    uncertain: set = field(default_factory=set)  # codes with a value of the period marked 待核实
+
+
+# A figure resting on a value a reviewer marked 待核实 is never printed as a confident one.
+UNCERTAIN_MARK = gettext_lazy("（待核实）")
 
 
 def fill_specials(text, specials):
@@ -119,6 +125,8 @@ def fill_placeholder(placeholder, context):
             text = change_phrase(figure, decimals=decimals)
     if text == MISSING:
         return missing(_("（上年同期）") if show in ("verb", "size") else "")
+    if code in context.uncertain and show != "previous":
+        text += str(UNCERTAIN_MARK)
     return Segment(text, "figure", code, placeholder.raw)
 
 

@@ -13,6 +13,7 @@ from metrics.aggregation import by_department, monthly_series, summarize
 from metrics.formatting import document_value
 from metrics.models import Department, Indicator, Kind
 from metrics.periods import parse_period
+from reports.reporting.selectors import follow_up_values
 from reports.summary.filling import FillContext, fill_blocks, fill_specials
 from reports.summary.models import SummaryTemplate
 from reports.summary.placeholders import TITLE, parse_template, used_codes
@@ -60,6 +61,7 @@ class RenderedSummary:
     codes: list = field(default_factory=list)
     signatory: str = ""
     dated: str = ""
+    follow_ups: list = field(default_factory=list)  # the period's values marked 待核实 (ValueComments)
 
     def segments(self):
         for block in [self.title, *self.blocks]:
@@ -91,11 +93,13 @@ def render_summary(template, *, period=None, snapshot=None):
     codes = used_codes(blocks, names)
     indicators = _indicators(codes)
     summary = summarize(period, indicators=indicators)
+    follow_ups = follow_up_values(period.first, period.last)
     context = FillContext(
         figures=summary.by_code(),
         catalogue=names,
         responsible=responsible_names(indicators, snapshot=snapshot),
         specials=specials_for(period),
+        uncertain={comment.indicator.code for comment in follow_ups},
     )
     filled = fill_blocks(blocks, context)
     title = filled[0] if filled and filled[0].kind == TITLE else None
@@ -109,6 +113,7 @@ def render_summary(template, *, period=None, snapshot=None):
         codes,
         signatory=fill_specials(template.signatory, specials),
         dated=fill_specials(template.dated, specials),
+        follow_ups=follow_ups,
     )
 
 

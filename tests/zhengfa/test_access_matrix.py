@@ -90,6 +90,8 @@ ACCESS = {
     "report_history": {"GET": OWN_DEPARTMENT, "POST": OWN_DEPARTMENT},
     # Approve/return/reopen: reviewers and administrators only, by POST.
     "report_review": {"GET": NOT_ALLOWED, "POST": REVIEWERS},
+    # A comment on one value (待核实): reviewers and administrators; B's clerk does not see the report.
+    "report_value_comment": {"GET": NOT_ALLOWED, "POST": REVIEWERS},
     # The queue and the grid: the committee (leaders read them; only reviewers act).
     "review_queue": {"GET": READERS, "POST": READERS},
     "completeness": {"GET": READERS, "POST": READERS},
@@ -198,6 +200,7 @@ URL_KWARGS.update(
     {
         "report_entry": _report_kwargs,
         "report_review": _report_kwargs,
+        "report_value_comment": _report_kwargs,
         "report_history": _report_kwargs,
         "import_preview": lambda w: {"pk": w.import_batch_pk},
         "import_commit": lambda w: {"pk": w.import_batch_pk},
