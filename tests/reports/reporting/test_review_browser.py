@@ -103,3 +103,41 @@ def test_reviewer_chases_reviews_at_a_glance_and_approves_in_bulk(
     assert "催报" in clerk.content() and "县教育和体育局" in clerk.content()
     assert Notification.objects.filter(kind=NotificationKind.CHASED, recipient__username="clerk_education").count() == 1
     clerk.screenshot(path=str(ARTIFACTS / "review-chase-notice.png"), full_page=False)
+
+
+def test_reviewer_marks_a_value_follow_up_and_the_clerk_sees_it_beside_the_box(
+    transactional_db, demo, live_server, browser, password
+):
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    report = f"{base}/reports/police/police_monthly/2023/7/"
+    reviewer = _login(browser, base, "reviewer", password)
+    reviewer.goto(report)
+    reviewer.select_option("#comment-indicator", "anti_fraud.cases")
+    reviewer.fill("#comment-text", "与反诈中心预警记录不符，请核实")
+    reviewer.check("#comment-follow-up")
+    reviewer.click("#comment-save")
+    reviewer.wait_for_load_state()
+    assert "该数值已标为待核实" in reviewer.text_content(".messages")
+    listed = reviewer.text_content("#value-comments")
+    assert "待核实" in listed and "发生电信网络诈骗案件" in listed and "与反诈中心预警记录不符" in listed
+    reviewer.locator("#value-comments").screenshot(path=str(ARTIFACTS / "review-value-comments.png"))
+
+    clerk = _login(browser, base, "clerk_police", password)
+    clerk.goto(report)
+    beside = clerk.text_content("#e_anti_fraud\\.cases")
+    assert "待核实" in beside and "审核意见：与反诈中心预警记录不符，请核实" in beside
+    clerk.locator("tr", has=clerk.locator("#e_anti_fraud\\.cases")).screenshot(
+        path=str(ARTIFACTS / "review-comment-beside-box.png")
+    )
+
+    # A June value marked 待核实 shows in the half-year summary's preview, beside every figure resting on it.
+    reviewer.goto(f"{base}/reports/police/police_monthly/2023/6/")
+    reviewer.select_option("#comment-indicator", "anti_fraud.cases")
+    reviewer.fill("#comment-text", "6月案件数存疑")
+    reviewer.check("#comment-follow-up")
+    reviewer.click("#comment-save")
+    reviewer.wait_for_load_state()
+    reviewer.goto(f"{base}/summary/2023H1/")
+    assert "待核实 1 项" in reviewer.text_content("#follow-ups")
+    assert "127件（待核实）" in reviewer.text_content("#paper")
+    reviewer.screenshot(path=str(ARTIFACTS / "review-summary-follow-up.png"), full_page=False)
