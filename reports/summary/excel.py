@@ -51,13 +51,14 @@ def _as_number(value, places=None):
     return as_number(value if places is None else rounded(value, places))
 
 
-def _rows(figures, responsible):
+def _rows(figures, responsible, uncertain):
     for f in figures:
         indicator = f.indicator
         yoy = f.yoy_pct
         points = f.change if indicator.is_percentage else None
         completion = f.completion_pct
-        note = _("缺数") if f.value is None else ""
+        # Numbers stay numbers; a figure resting on a value marked 待核实 says so in the 备注 column.
+        note = _("缺数") if f.value is None else _("待核实") if indicator.code in uncertain else ""
         yield (
             [
                 indicator.area.name,
@@ -108,20 +109,21 @@ def _sheet(workbook, title, heading, rows):
     return sheet
 
 
-def build_xlsx(summary, *, county="", responsible=None):
-    """The annex of a metrics Summary (all indicators, catalogue order) as .xlsx bytes."""
+def build_xlsx(summary, *, county="", responsible=None, uncertain=frozenset()):
+    """The annex of a metrics Summary (all indicators, catalogue order) as .xlsx bytes; `uncertain`: the
+    codes with a value of the period marked 待核实."""
     responsible = responsible or {}
     workbook = Workbook()
     workbook.remove(workbook.active)
     label = summary.period.label
     heading = _("%(county)s%(period)s政法工作主要指标（附表）") % {"county": county, "period": label}
-    _sheet(workbook, _("全部指标"), heading, list(_rows(summary.figures, responsible)))
+    _sheet(workbook, _("全部指标"), heading, list(_rows(summary.figures, responsible, uncertain)))
     for area, figures in groupby(summary.figures, key=lambda f: f.indicator.area):
         _sheet(
             workbook,
             area.name,
             _("%(period)s · %(area)s") % {"period": label, "area": area.name},
-            list(_rows(figures, responsible)),
+            list(_rows(figures, responsible, uncertain)),
         )
     workbook.properties.title = heading
     out = io.BytesIO()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from metrics.aggregation import summarize
 from metrics.models import Indicator
 from metrics.periods import PeriodError, parse_period
+from reports.reporting.selectors import follow_up_values
 from reports.summary import excel, pdf, word
 from reports.summary.models import (
     ExportFormat,
@@ -197,7 +198,9 @@ def build_export(*, period, format, progress=lambda n: None):
         summary = summarize(period, indicators=indicators)
         progress(60)
         responsible = responsible_names(indicators, limit=None)
-        return excel.build_xlsx(summary, county=settings.COUNTY_NAME, responsible=responsible), None, None
+        uncertain = {c.indicator.code for c in follow_up_values(period.first, period.last)}
+        content = excel.build_xlsx(summary, county=settings.COUNTY_NAME, responsible=responsible, uncertain=uncertain)
+        return content, None, None
     template = SummaryTemplate.objects.filter(period=period.code).first()
     if template is None:
         raise ExportError(_("%(period)s还没有总结模板，请先编辑模板。") % {"period": period.label})

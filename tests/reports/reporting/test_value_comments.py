@@ -7,6 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 from docx import Document
+from openpyxl import load_workbook
 
 from reports.reporting.models import MonthlyReport, ValueComment
 from reports.reporting.selectors import follow_up_values
@@ -99,3 +100,8 @@ def test_the_summary_marks_a_figure_resting_on_a_follow_up_value(client, login_a
     content = build_export(period=DEMO_PERIOD, format="docx")[0]
     text = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
     assert "127件（待核实）" in text and "同比下降11.81%（待核实）" in text
+
+    annex = load_workbook(io.BytesIO(build_export(period=DEMO_PERIOD, format="xlsx")[0]))["全部指标"]
+    rows = {row[1]: row for row in annex.iter_rows(min_row=3, values_only=True)}
+    assert rows["发生电信网络诈骗案件"][3] == 127 and rows["发生电信网络诈骗案件"][10] == "待核实"
+    assert rows["电信网络诈骗损失金额"][10] in ("", None)
