@@ -66,21 +66,25 @@ def late_reports(month, *, form_code="", department_code="", today=None):
 
 
 @transaction.atomic
-def chase(*, user, reports, now=None):
-    """Record a chase of each report and queue its clerks' notices; a ChaseOutcome.
+def chase(*, user, reports, now=None, today=None):
+    """Record a chase of each report still late and queue its clerks' notices; a ChaseOutcome.
 
-    A report chased less than CHASE_INTERVAL ago is refused (nothing sent for it);
-    the others go out. Unsaved 未填报 reports get their row first.
+    A report chased less than CHASE_INTERVAL ago is refused (nothing sent for it); one
+    submitted in the meantime is left out; the others go out. Unsaved 未填报 reports get
+    their row first.
     """
     if not can_chase(user):
         raise PermissionDenied(_("只有审核员可以催报。"))
     now = now or timezone.now()
+    today = today or periods.today()
     outcome = ChaseOutcome()
     for report in reports:
         if report.pk is None:
             report = workflow.get_or_create_report(department=report.department, form=report.form, month=report.month)
         # The row lock makes two clicks at once run one after the other: the second sees the first chase.
-        MonthlyReport.objects.select_for_update().filter(pk=report.pk).first()
+        locked = MonthlyReport.objects.select_for_update().select_related("form").get(pk=report.pk)
+        if not locked.is_overdue(today):
+            continue
         last = ReportChase.objects.filter(report=report).order_by("-at", "-pk").first()
         if last is not None and now - last.at < CHASE_INTERVAL:
             outcome.refused.append((report, last))

@@ -63,6 +63,8 @@ def chase_reports(request):
         messages.error(request, _("%(month)s 没有逾期未报的月报，未发送催报。") % {"month": f"{month:%Y年%m月}"})
         return redirect(back)
     outcome = chasing.chase(user=request.user, reports=late)
+    if not outcome.sent and not outcome.refused:
+        messages.info(request, _("这些月报已不再逾期（可能刚刚已上报），未发送催报。"))
     if outcome.sent:
         messages.success(
             request,

@@ -9,8 +9,8 @@ from django.urls import reverse
 from reports.demo import JULY_TOWNS_DRAFT, JULY_TOWNS_NOT_STARTED
 from reports.models import User
 from reports.notifications.models import Notification, NotificationKind
-from reports.reporting import chasing
-from reports.reporting.models import MonthlyReport, ReportChase
+from reports.reporting import chasing, checks, workflow
+from reports.reporting.models import MonthlyReport, ReportAction, ReportChase
 from tests.metrics.test_periods import HOSTILE
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +129,14 @@ def test_the_grid_footnote_speaks_to_county_staff(client, login_as, august):
     assert "DHIS2" not in page and "口径" not in page
     assert "报送率 = 实报 ÷ 应报" in page
     assert "一键催报" not in page and "催报</button>" not in page  # leaders read, never chase
+
+
+def test_a_report_submitted_since_the_page_was_shown_is_not_chased(august, demo):
+    late = chasing.late_reports(JULY, department_code="zfw")
+    clerk = User.objects.get(username="clerk_zfw")
+    report = late[0]
+    blanks = [i.code for i in checks.blank_indicators(report)]
+    workflow.perform(ReportAction.SUBMIT, report=report, user=clerk, confirmed_blanks=blanks)
+    outcome = chasing.chase(user=User.objects.get(username="reviewer"), reports=late)
+    assert not outcome.sent and not outcome.refused
+    assert not ReportChase.objects.exists()
