@@ -4,6 +4,7 @@ Runs after the chase's commit, as a task (`tasks.notify_chase`), and is
 idempotent: one notice per (chase, recipient).
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports.notifications.models import NotificationKind
@@ -24,7 +25,7 @@ def notify_chase(*, chase_id):
         "month": f"{report.month:%Y年%m月}",
         "deadline": f"{report.deadline:%Y年%m月%d日}",
         "by": chase.user.display_name,
-        "at": f"{chase.at:%Y-%m-%d %H:%M}",
+        "at": f"{timezone.localtime(chase.at):%Y-%m-%d %H:%M}",
     }
     title = _("催报：请尽快上报 %(month)s %(form)s") % subject
     body = (

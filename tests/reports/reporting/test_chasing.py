@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from reports.demo import JULY_TOWNS_DRAFT, JULY_TOWNS_NOT_STARTED
 from reports.models import User
@@ -55,6 +56,8 @@ def test_chasing_one_late_report_tells_its_clerks_in_the_bell_and_by_mail(
     assert "催报" in notice.title and "2023年07月" in notice.body and notice.url == report.get_absolute_url()
     assert [m.to for m in mail.outbox] == [["clerk_education@example.gov.cn"]]
     assert "县教育和体育局" in mail.outbox[0].body
+    # The time in the county's local time, as everywhere else on the page.
+    assert f"{timezone.localtime(chase.at):%Y-%m-%d %H:%M}" in notice.body
 
 
 def test_a_second_chase_within_the_hour_is_refused_and_says_so(
