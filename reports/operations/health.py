@@ -5,6 +5,7 @@ or UNKNOWN (what it needs has failed). /healthz shows only these words; the revi
 (后台任务状态) adds the times of the scheduled tasks' last runs.
 """
 
+from celery import Celery
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
@@ -13,7 +14,6 @@ from kombu.exceptions import OperationalError as BrokerError
 from reports.operations.models import TaskRun
 from reports.operations.schedule import is_late, scheduled_tasks
 from reports.operations.tasks import HEARTBEAT
-from zhengfa.celery import app
 
 OK, FAIL, OFF, UNKNOWN = "ok", "fail", "off", "unknown"
 CHECKS = ("database", "migrations", "broker", "worker", "beat")
@@ -44,12 +44,18 @@ def check_broker_and_worker():
     """(broker, worker): the broker accepts a connection; a worker answers a ping within HEALTH_PING_TIMEOUT."""
     if not settings.CELERY_BROKER_URL:
         return OFF, OFF
+    # A probe app of its own, so that its connections close with it instead of lingering in the
+    # web process's pool. Like every Celery app, it prefers the environment's CELERY_BROKER_URL.
+    probe = Celery("zhengfa-health", broker=settings.CELERY_BROKER_URL, set_as_current=False)
+    probe.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     try:
-        with app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
+        with probe.connection_for_write() as broker:
             broker.ensure_connection(max_retries=1, interval_start=0, timeout=settings.HEALTH_PING_TIMEOUT)
-            replies = app.control.ping(timeout=settings.HEALTH_PING_TIMEOUT, limit=1, connection=broker)
+            replies = probe.control.ping(timeout=settings.HEALTH_PING_TIMEOUT, limit=1, connection=broker)
     except (BrokerError, OSError):
         return FAIL, UNKNOWN
+    finally:
+        probe.close()
     return OK, OK if replies else FAIL
 
 
