@@ -165,7 +165,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -286,6 +286,13 @@ WHITENOISE_USE_FINDERS = True
 # Without collectstatic there is no STATIC_ROOT; the finders serve everything.
 warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 WHITENOISE_AUTOREFRESH = DEBUG
+# STATIC_MANIFEST=true (deploy/zhengfa.env): collectstatic writes content-hashed names, which nginx
+# may then cache for a year (deploy/nginx/zhengfa.conf); needs collectstatic before the server starts.
+if env.bool("STATIC_MANIFEST", default=False):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
 
 # Imports (reports.imports): files over these sizes are refused before they are parsed; a file
 # with more data rows is refused as soon as the first row over the limit is read (no hang).
