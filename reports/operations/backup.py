@@ -162,8 +162,12 @@ def read_manifest(folder):
     try:
         manifest = json.loads((folder / MANIFEST).read_text())
         files = manifest["files"]
+        if not isinstance(files, dict):
+            raise TypeError(files)
     except (OSError, ValueError, KeyError, TypeError):
         raise BackupError(_("%(path)s 不是本系统的备份（缺少或无法读取 manifest.json）。") % {"path": folder}) from None
+    if set(files) != {DUMPS.get(manifest.get("engine")), MEDIA}:
+        raise BackupError(_("%(path)s 的清单不完整：缺少数据库或上传文件的记录。") % {"path": folder})
     for name, digest in files.items():
         if Path(name).name != name or not (folder / name).is_file() or _sha256(folder / name) != digest:
             raise BackupError(_("备份文件 %(name)s 缺失或已损坏（校验和不符）。") % {"name": name})

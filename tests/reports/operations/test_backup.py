@@ -131,6 +131,14 @@ def test_a_damaged_or_foreign_folder_is_refused_before_anything_is_loaded(demo, 
         read_manifest(tmp_path / "backup")
     with pytest.raises(BackupError, match="不是本系统的备份"):
         read_manifest(tmp_path)
+    manifest = json.loads((tmp_path / "backup" / MANIFEST).read_text())
+    manifest["files"] = {"../../etc/passwd": "0" * 64, "media.tar.gz": manifest["files"]["media.tar.gz"]}
+    (tmp_path / "backup" / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(BackupError, match="清单不完整"):
+        read_manifest(tmp_path / "backup")
+    (tmp_path / "backup" / MANIFEST).write_text("\x00" * 10 + "²")
+    with pytest.raises(BackupError, match="不是本系统的备份"):
+        read_manifest(tmp_path / "backup")
     with pytest.raises(BackupError, match="不是空的"):
         backup(tmp_path / "backup")
 
