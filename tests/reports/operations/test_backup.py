@@ -152,3 +152,4 @@ def test_the_sqlite_demo_restores_into_a_new_file(demo, media, tmp_path):
     result = run_manage("restore", str(tmp_path / "backup"), database_url=url, media_root=tmp_path / "restored-media")
     assert result.returncode == 0, result.stderr
     assert snapshot_of(url, tmp_path / "restored-media") == before
+    assert (tmp_path / "restored-media" / "summary_exports" / "2023H1.docx").read_bytes() == b"docx bytes"
