@@ -8,6 +8,7 @@ committee writes its reports:
 - ``一、上半年工作开展情况`` — a level-1 heading (黑体);
 - ``（一）坚决维护社会大局和谐稳定`` — a level-2 heading (楷体); when the line
   goes on after its first 。, the rest is body text in the same paragraph;
+- ``1.`` and ``（1）`` — level-3 (仿宋 bold) and level-4 (仿宋) headings, run-in the same way;
 - any other line — a body paragraph. Empty lines are ignored.
 
 Figures are placeholders in 【】 (half-width ``[[ ]]`` is accepted too): an
@@ -63,8 +64,19 @@ _OPTION_SPLIT_RE = re.compile(r"[|｜]")
 
 H1_RE = re.compile(r"^[一二三四五六七八九十]+、")
 H2_RE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+# "1." but not "1.5万…" or "2023年": one or two digits, a full or half-width point, no digit after it.
+H3_RE = re.compile(r"^\d{1,2}[.．](?!\d)")
+H4_RE = re.compile(r"^[（(]\d{1,2}[）)]")
 
-TITLE, HEADING1, HEADING2, PARAGRAPH = "title", "heading1", "heading2", "paragraph"
+TITLE, HEADING1, HEADING2, HEADING3, HEADING4, PARAGRAPH = (
+    "title",
+    "heading1",
+    "heading2",
+    "heading3",
+    "heading4",
+    "paragraph",
+)
+HEADINGS = (HEADING1, HEADING2, HEADING3, HEADING4)
 
 
 class TemplateProblem(ValueError):
@@ -226,6 +238,10 @@ def parse_template(body, *, title=""):
             kind, h1, h2 = HEADING1, _short(text), ""
         elif H2_RE.match(text):
             kind, h2 = HEADING2, _short(text.split("。")[0])
+        elif H3_RE.match(text):
+            kind = HEADING3
+        elif H4_RE.match(text):
+            kind = HEADING4
         else:
             kind = PARAGRAPH
         # For a body paragraph, its opening words locate it within the section.
@@ -234,7 +250,7 @@ def parse_template(body, *, title=""):
         parts, found = split_line(text)
         problems.extend(Problem(number, section, bad, reason) for bad, reason in found)
         block = Block(kind, parts, number, section)
-        if kind in (HEADING1, HEADING2):
+        if kind in HEADINGS:
             block.lead, block.parts = _run_in(parts)
         blocks.append(block)
     return blocks, problems

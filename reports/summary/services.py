@@ -203,7 +203,8 @@ def build_export(*, period, format, progress=lambda n: None):
         raise ExportError(_("%(period)s还没有总结模板，请先编辑模板。") % {"period": period.label})
     rendered = render_summary(template, period=period)
     progress(40)
-    content = word.build_docx(rendered, author=_("%(county)s委政法委") % {"county": settings.COUNTY_NAME})
+    author = _("%(county)s委政法委") % {"county": settings.COUNTY_NAME}
+    content = word.build_docx(rendered, author=author, for_libreoffice=format == ExportFormat.PDF)
     progress(60)
     if format == ExportFormat.PDF:
         try:

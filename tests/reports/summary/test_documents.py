@@ -66,7 +66,9 @@ MISSING = [
 
 
 def docx_text(content):
-    return "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+    """Paragraphs one a line; the title's line breaks (phrase boundaries) are dropped."""
+    paragraphs = Document(io.BytesIO(content)).paragraphs
+    return "\n".join(p.text.replace("\n", "") if n == 0 else p.text for n, p in enumerate(paragraphs))
 
 
 @pytest.fixture(scope="module")
@@ -124,10 +126,10 @@ def test_docx_fonts_sizes_spacing_and_indent(demo, docx_bytes):
     assert fonts == {("方正小标宋简体", "方正小标宋简体", Pt(22))}
 
     *body, signatory, dated = paragraphs[1:]
-    # Sign-off: the organ and the date right-aligned, two characters in (GB/T 9704 7.3.5).
+    # Sign-off (GB/T 9704 7.3.5.1; placement checked in test_gbt9704): right-aligned, 仿宋 3号.
     assert signatory.text == f"中共{settings.COUNTY_NAME}委政法委员会" and dated.text == "2023年7月10日"
     for line in (signatory, dated):
-        assert line.alignment == WD_ALIGN_PARAGRAPH.RIGHT and line.paragraph_format.right_indent == Pt(32)
+        assert line.alignment == WD_ALIGN_PARAGRAPH.RIGHT
         assert {(_east_asia(r), r.font.size) for r in line.runs} == {("仿宋_GB2312", Pt(16))}
     for paragraph in body:
         fmt = paragraph.paragraph_format
@@ -198,8 +200,18 @@ def test_pdf_has_every_figure_a4_pages_and_only_embedded_cjk_fonts(demo, tmp_pat
     assert missing == 11
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True).stdout.decode()
     font_lines = fonts.splitlines()[2:]
-    assert font_lines and all("Noto" in line and " yes " in line for line in font_lines), fonts
-    assert any("Sans" in line for line in font_lines)  # 黑体 headings
+    assert font_lines and all(" yes " in line for line in font_lines), fonts  # every font embedded
+    # Real 仿宋 (body) and 楷体 (level-2 headings) faces, Noto Sans for 黑体, Noto Serif for 小标宋 and 宋体.
+    names = {line.split()[0].split("+")[-1] for line in font_lines}
+    assert "FandolFang-Regular" in names and "FandolKai-Regular" in names, names
+    assert any("Sans" in n for n in names) and any("NotoSerif" in n for n in names), names
+    # 28 characters a line: no line holds more, and full lines of Chinese hold exactly 28.
+    widths = [
+        len(re.sub(r"\s", "", line))
+        for line in body.splitlines()
+        if re.fullmatch(r"[\s\u3000-\u9fff\uff00-\uffef“”]+", line)
+    ]
+    assert max(widths) == 28 and widths.count(28) > 20
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True).stdout.decode()
     assert "A4" in info
     assert re.search(r"—\s*1\s*—", text)
