@@ -46,7 +46,13 @@ REPORT_FIGURES = [
     "9974.9万元",
     "1349.9万元",
     "200余篇",
+    "20余个",
     "150多万元",
+    "600多万元",
+    "近60次",
+    "县政府研究政法工作1次并表彰",
+    "未发生负面舆情事件",
+    "同比下降10.96%，实现案件数、损失额“双降”",
     "任务10件，已化解4件",
     "雪亮工程在线率98%",
     "出图率95%以上",
@@ -225,3 +231,28 @@ def test_a_change_that_rounds_to_nothing_is_written_as_flat(demo, nearly_flat_ca
     body = f"案件【{nearly_flat_cases}】，【{nearly_flat_cases}|同比】；【{nearly_flat_cases}|增减】。"
     text = render_summary(SummaryTemplate(period="2023H1", title="总结", body=body)).text
     assert "案件100001件，同比持平；持平。" in text
+
+
+def _render(body, period):
+    from reports.summary.models import SummaryTemplate
+    from reports.summary.selectors import render_summary
+
+    return render_summary(SummaryTemplate(period=period, title="总结", body=body)).text
+
+
+def test_wording_follows_each_periods_data(demo):
+    """The demo template's words follow the data of any half-year or quarter, not the 2023H1 report."""
+    h2_2022 = _render(DEMO_BODY, "2022H2")
+    assert "双降" not in h2_2022  # 2021 has no data: nothing to assert
+    assert "全面下降" not in h2_2022
+    q2 = _render(DEMO_BODY, "2023Q2")
+    # Amounts to two decimals (2231.1454 in the data), qualifiers only where rounding dropped something.
+    assert "2231.15万元" in q2 and "2231.1454" not in q2
+    assert not re.search(r"\d+\.\d{3,}万元", q2.replace("30562.4827万元", ""))  # only the one asked for 4 places
+
+
+def test_a_group_condition_is_asserted_only_when_every_member_fell(demo):
+    body = "【anti_fraud.cases+anti_fraud.losses|全降：实现“双降”】"
+    assert _render(body, "2023H1") == "总结\n实现“双降”"
+    rose = _render("【anti_fraud.cases+anti_fraud.losses|全升：实现“双升”】", "2023H1")
+    assert rose == "总结\n发生电信网络诈骗案件同比下降11.81%，电信网络诈骗损失金额同比下降10.96%"
