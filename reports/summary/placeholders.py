@@ -418,6 +418,18 @@ def check_sign_off(text, label):
     return problems
 
 
+def value_places(blocks, catalogue):
+    """{code: decimals} where the text writes an indicator's value to chosen decimals (【…|1位小数】),
+    first occurrence first: the annex rounds those values as the text does."""
+    places = {}
+    for _block, p in placeholders(blocks):
+        if p.special or p.group_way or p.show != "value" or p.decimals is None or p.in_wan or p.step:
+            continue
+        if p.key in catalogue:
+            places.setdefault(catalogue[p.key], p.decimals)
+    return places
+
+
 def used_codes(blocks, catalogue):
     """The indicator codes the blocks refer to (names resolved through `catalogue`)."""
     return sorted({catalogue[k] for _b, p in placeholders(blocks) if not p.special for k in p.keys if k in catalogue})

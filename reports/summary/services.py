@@ -21,7 +21,14 @@ from reports.summary.models import (
     SummaryTemplate,
     SummaryTemplateVersion,
 )
-from reports.summary.placeholders import Problem, TemplateProblem, check_sign_off, check_template
+from reports.summary.placeholders import (
+    Problem,
+    TemplateProblem,
+    check_sign_off,
+    check_template,
+    parse_template,
+    value_places,
+)
 from reports.summary.selectors import catalogue, render_summary, responsible_names
 
 logger = logging.getLogger(__name__)
@@ -192,13 +199,16 @@ def sweep_abandoned_exports():
 def build_export(*, period, format, progress=lambda n: None):
     """(file bytes, template version or None, missing count or None) of a period's export."""
     period = parse_period(period)
+    template = SummaryTemplate.objects.filter(period=period.code).first()
     if format == ExportFormat.XLSX:
         indicators = list(Indicator.objects.active().select_related("area"))
         summary = summarize(period, indicators=indicators)
         progress(60)
         responsible = responsible_names(indicators, limit=None)
-        return excel.build_xlsx(summary, county=settings.COUNTY_NAME, responsible=responsible), None, None
-    template = SummaryTemplate.objects.filter(period=period.code).first()
+        # The annex rounds as the text does: the decimals the period's template asks for.
+        places = value_places(parse_template(template.body)[0], catalogue()) if template else {}
+        content = excel.build_xlsx(summary, county=settings.COUNTY_NAME, responsible=responsible, places=places)
+        return content, None, None
     if template is None:
         raise ExportError(_("%(period)s还没有总结模板，请先编辑模板。") % {"period": period.label})
     rendered = render_summary(template, period=period)

@@ -177,12 +177,36 @@ def test_xlsx_annex_has_the_periods_figures_as_numbers_by_area(demo):
     assert cases[3] == 127 and isinstance(cases[3], int)
     assert cases[5] == -11.81
     assert rows["电信网络诈骗损失金额"][3] == 1043.5 and rows["电信网络诈骗损失金额"][5] == -10.96
-    assert round(rows["执行结案率"][3], 2) == 93.6
+    assert rows["执行结案率"][3] == 93.6  # as the text writes it (|1位小数), not 93.5979
     assert rows["涉法涉诉信访积案化解"][7] == 10 and rows["涉法涉诉信访积案化解"][8] == 40
     filings = rows["重大事项请示报告备案"]
     assert filings[3] is None and filings[10] == "缺数"
     fraud = {row[1]: row for row in workbook["打击治理电信网络诈骗"].iter_rows(min_row=3, values_only=True)}
-    assert fraud["滞留缅北人员核减率"][3] == pytest.approx(88.1098, abs=1e-3)
+    assert fraud["滞留缅北人员核减率"][3] == 88.1  # 88.1098 in the data, 88.1 in the text
+    assert rows["国家反诈中心APP实有人口注册率"][3] == 49.39 and rows["雪亮工程在线率"][3] == 98
+
+
+def test_xlsx_annex_prints_a4_landscape_with_repeated_headings(demo):
+    content, _version, _missing = build_export(period=DEMO_PERIOD, format="xlsx")
+    workbook = load_workbook(io.BytesIO(content))
+    for sheet in workbook.worksheets:
+        setup = sheet.page_setup
+        assert (setup.orientation, int(setup.paperSize)) == ("landscape", 9)  # 9: A4
+        assert sheet.print_title_rows == "$1:$2"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and int(setup.fitToWidth) == 1
+        assert int(setup.fitToHeight) == 0
+        assert "&P" in sheet.oddFooter.center.text
+
+
+def test_xlsx_annex_without_a_template_rounds_amounts_and_ratios_to_two_places(demo):
+    """2023Q2 has no template: 2231.1454万元 becomes 2231.15, ratios keep two decimals."""
+    content, _version, _missing = build_export(period="2023Q2", format="xlsx")
+    rows = {
+        row[1]: row for row in load_workbook(io.BytesIO(content))["全部指标"].iter_rows(min_row=3, values_only=True)
+    }
+    assert rows["为藤椒企业挽回加工产值"][3] == 2231.15
+    rate = rows["执行结案率"][3]
+    assert rate == round(rate, 2)
 
 
 needs_soffice = pytest.mark.skipif(
