@@ -21,15 +21,9 @@ from reports.summary.models import (
     SummaryTemplate,
     SummaryTemplateVersion,
 )
-from reports.summary.placeholders import (
-    Problem,
-    TemplateProblem,
-    check_sign_off,
-    check_template,
-    parse_template,
-    value_places,
-)
+from reports.summary.placeholders import Problem, TemplateProblem, check_sign_off, check_template, parse_template
 from reports.summary.selectors import catalogue, render_summary, responsible_names
+from reports.summary.wording import value_places
 
 logger = logging.getLogger(__name__)
 

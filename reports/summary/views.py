@@ -19,7 +19,8 @@ from metrics.periods import PeriodError, parse_period
 from reports import permissions
 from reports.summary import selectors, services
 from reports.summary.models import ExportFormat, SummaryExport, SummaryTemplate
-from reports.summary.placeholders import SPECIALS, TemplateProblem, documented_options, typed_digits
+from reports.summary.placeholders import SPECIALS, TemplateProblem, documented_options
+from reports.summary.wording import typed_digits
 
 
 def _require_read(user):

@@ -213,7 +213,7 @@ def test_every_member_of_a_group_must_exist():
 
 
 def test_typed_digits_are_warned_about_outside_placeholders_and_heading_numbers():
-    from reports.summary.placeholders import typed_digits
+    from reports.summary.wording import typed_digits
 
     body = "1.学习。召开会议2次。\n（1）专题。\n案件【anti_fraud.cases|整十|余】，【期间】。\n一、总体"
     warnings = typed_digits(body, title="2023年总结")
