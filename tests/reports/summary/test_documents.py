@@ -242,6 +242,16 @@ def test_pdf_has_every_figure_a4_pages_and_only_embedded_cjk_fonts(demo, tmp_pat
         if re.fullmatch(r"[\s\u3000-\u9fff\uff00-\uffef“”]+", line)
     ]
     assert max(widths) == 28 and widths.count(28) > 20
+    # The heading styles' outline levels survive as the PDF's bookmarks: 一、 at the top, （一） under it.
+    from pypdf import PdfReader
+
+    outline = PdfReader(path).outline
+    assert [item.title for item in outline if not isinstance(item, list)] == [
+        "一、上半年工作开展情况",
+        "二、存在问题",
+        "三、下半年工作打算",
+    ]
+    assert outline[1][0].title == "（一）坚决维护社会大局和谐稳定"
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True).stdout.decode()
     assert "A4" in info
     assert re.search(r"—\s*1\s*—", text)
