@@ -51,6 +51,10 @@ def title_breaks(text):
     return sorted({m.start() for m in _BREAK_BEFORE.finditer(text) if 0 < m.start() < len(text)})
 
 
+# Up to this many break points every way of breaking is weighed (2^n); past it, lines are filled greedily.
+_WEIGHED_BREAKS = 12
+
+
 def title_lines(text, line_width):
     """The title split into lines of at most `line_width` characters, at phrase boundaries only.
 
@@ -61,18 +65,34 @@ def title_lines(text, line_width):
     if width(text) <= line_width:
         return [text]
     breaks = title_breaks(text)
+    if len(breaks) > _WEIGHED_BREAKS:
+        return _filled(text, breaks, line_width)
     best = None
-    # Titles have a handful of break points: trying every subset is cheap (2^n, n ≤ ~6).
     for mask in range(1, 1 << len(breaks)):
         cuts = [b for n, b in enumerate(breaks) if mask >> n & 1]
-        bounds = [0, *cuts, len(text)]
-        lines = [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        lines = _cut(text, cuts)
         widths = [width(line) for line in lines]
         overflow = sum(max(w - line_width, 0) for w in widths)
         key = (overflow, len(lines), max(widths), [-w for w in widths])
         if best is None or key < best[0]:
             best = (key, lines)
     return best[1] if best else [text]
+
+
+def _cut(text, cuts):
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _filled(text, breaks, line_width):
+    """Greedy lines: each as long as fits, ending at the last break point that allows it."""
+    cuts, start = [], 0
+    for n, point in enumerate(breaks):
+        following = breaks[n + 1] if n + 1 < len(breaks) else len(text)
+        if width(text[start:following]) > line_width and point > start:
+            cuts.append(point)
+            start = point
+    return _cut(text, cuts)
 
 
 def sign_off_indents(signatory, dated, *, date_right=4, least=2):

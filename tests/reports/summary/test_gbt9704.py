@@ -160,6 +160,14 @@ def test_title_lines_break_only_between_phrases(title, lines):
     assert layout.title_lines(title, 20) == lines
 
 
+def test_a_title_with_many_break_points_is_filled_line_by_line():
+    """Hostile input: 40 years in a 200-character title breaks at once, each line within the width."""
+    title = "2023年" * 40
+    lines = layout.title_lines(title, 20)
+    assert "".join(lines) == title and all(layout.width(line) <= 20 for line in lines)
+    assert len(lines) == 7  # 6 years (18 characters) a line: 6 full lines and 4 years left
+
+
 def test_heading_numbers_are_not_taken_from_figures():
     from reports.summary.placeholders import HEADING3, HEADING4, PARAGRAPH, parse_template
 
