@@ -1,6 +1,7 @@
 """Writes for the summary: saving and restoring templates, requesting and running exports."""
 
 import logging
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.aggregation import summarize
+from metrics.formatting import echo
 from metrics.models import Indicator
 from metrics.periods import PeriodError, parse_period
 from reports.summary import excel, pdf, word
@@ -34,6 +36,22 @@ class ExportError(RuntimeError):
     """An export that cannot be made; the message is for people."""
 
 
+# Control characters other than line breaks and tabs (NUL above all: PostgreSQL refuses it in text).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_problems(fields):
+    """A Problem per field holding a control character, with the line it is on (0 for one-line fields)."""
+    problems = []
+    for label, text in fields.items():
+        match = _CONTROL_RE.search(text or "")
+        if match:
+            line = text.count("\n", 0, match.start()) + 1 if label == _("正文") else 0
+            excerpt = echo(text[max(0, match.start() - 6) : match.end() + 6])
+            problems.append(Problem(line, label, excerpt, _("含有不可见的控制字符，请删除后再保存。")))
+    return problems
+
+
 def _period(code):
     try:
         return parse_period(code)
@@ -55,7 +73,10 @@ def save_template(*, period, title, body, user, note="", signatory=None, dated=N
     if dated is None:
         dated = current.dated if current else ""
     signatory, dated = signatory.strip(), dated.strip()
-    problems = []
+    fields = {_("标题"): title, _("正文"): body, _("署名"): signatory, _("成文日期"): dated, _("修改说明"): note}
+    problems = _control_problems(fields)
+    if problems:
+        raise TemplateProblem(problems)
     if not title:
         problems.append(Problem(0, "", "", _("标题不能为空。")))
     if not body:
