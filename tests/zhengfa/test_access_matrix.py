@@ -108,6 +108,9 @@ ACCESS = {
     "import_commit": {"GET": NOT_ALLOWED, "POST": IMPORTERS_OF_A},
     # Each user's own notifications.
     "notification_list": {"GET": EVERYONE, "POST": EVERYONE},
+    # Health for a monitor: no login, read-only (no broker in the tests: every check ok or off).
+    "healthz": {"GET": (OK,) * 6, "POST": (NOPE,) * 6},
+    "task_status": {"GET": REVIEWERS, "POST": NOT_ALLOWED},
     "notification_mark_read": {"GET": NOT_ALLOWED, "POST": EVERYONE},
     # Half-year summary: the committee reads, reviewers and admins edit and export.
     "summary_documents": {"GET": READERS, "POST": (LOGIN, NOPE, NOPE, NOPE, NOPE, NOPE)},

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('metrics', '0011_version'),
-        ('reports', '0009_monthlyreport_form_required'),
+        ('reports', '0010_operations_taskrun'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('metrics', '0011_version'),
-        ('reports', '0010_chases'),
+        ('reports', '0011_chases'),
     ]
 
     operations = [
