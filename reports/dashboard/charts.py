@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from metrics.formatting import with_unit
+
 # What plotly writes for layout.template "none".
 NO_TEMPLATE = {"data": {"scatter": [{"type": "scatter"}]}}
 
@@ -38,11 +40,6 @@ def number_format(decimals, *, percentage=False):
 
 def _float(value):
     return None if value is None else float(value)
-
-
-def _titled(title, unit):
-    """The unit goes into the title (an axis title would crowd the tick labels): 月度走势（件）."""
-    return f"{title}（{unit}）" if unit else title
 
 
 def _layout(title, *, height):
@@ -114,7 +111,7 @@ def trend_figure(*, title, unit, decimals=0, percentage=False, year, this_year, 
                     **common,
                 }
             )
-    layout = _layout(_titled(title, unit), height=340)
+    layout = _layout(with_unit(title, unit), height=340)
     layout["xaxis"] = {
         "type": "category",
         "fixedrange": True,
@@ -163,7 +160,7 @@ def breakdown_figure(*, title, unit, decimals=0, percentage=False, rows, current
     # A county's dozen units get roomy bars; a city's fifty get thinner ones, so the chart stays readable.
     row = max(22, min(46, 600 / max(len(names), 1)))
     height = max(260, round(120 + row * len(names)))
-    layout = _layout(_titled(title, unit), height=height)
+    layout = _layout(with_unit(title, unit), height=height)
     # Few departments: thinner bars, so that one department does not fill the chart.
     layout["barmode"] = "group"
     layout["legend"] = {**layout["legend"], "traceorder": "reversed"}
