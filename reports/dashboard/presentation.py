@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
+from metrics.aggregation import Scope
 from metrics.formatting import change_phrase, format_pct, format_value, tone
-from metrics.periods import Period
+from metrics.periods import Period, month_start
 
 # --- where cards and charts lead ---------------------------------------------------------------
 
@@ -42,6 +43,29 @@ def detail_url(kind, *, period, scope, indicator, include_submitted=False):
             query["area"] = indicator.area.code
         return f"{url}?{urlencode(query)}"
     return None
+
+
+def chart_links(indicator, *, period, scope, include_submitted, units):
+    """Where a click on the indicator's charts leads: ({(year, month): url}, {department pk: (url, url)}).
+
+    A month of the trend opens the department table of that month (who made the figure); a unit's
+    bar opens that unit's month table over the bar's period (this period, or the year before's).
+    `units` are the departments the breakdown shows a bar for, by pk.
+    """
+    months = {}
+    for month in Period.range(month_start(period.last.year - 1, 1), period.last).months():
+        month_period = Period.month(month.year, month.month)
+        months[(month.year, month.month)] = detail_url(
+            "breakdown", period=month_period, scope=scope, indicator=indicator, include_submitted=include_submitted
+        )
+    bars = {}
+    for pk, department in units.items():
+        unit = Scope(department)
+        bars[pk] = tuple(
+            detail_url("trend", period=p, scope=unit, indicator=indicator, include_submitted=include_submitted)
+            for p in (period, period.year_ago())
+        )
+    return months, bars
 
 
 def detail_links(indicator, *, period, scope, include_submitted=False):

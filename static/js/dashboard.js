@@ -15,10 +15,22 @@
     doubleClick: false,
     responsive: true
   };
+  // A bar or point carrying a link (customdata: a path on this server) opens its detail table.
+  function follow(event) {
+    var url = event && event.points && event.points.length ? event.points[0].customdata : null;
+    if (typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/") {
+      window.location.assign(url);
+    }
+  }
   function draw(element) {
     var figure = figures[element.dataset.chart];
     if (figure && window.Plotly) {
       window.Plotly.react(element, figure.data, figure.layout, config);
+      element.classList.toggle("linked", figure.data.some(function (trace) { return trace.customdata; }));
+      if (!element.dataset.follows) {
+        element.on("plotly_click", follow);
+        element.dataset.follows = "1";
+      }
     }
   }
   document.querySelectorAll("[data-chart]").forEach(draw);

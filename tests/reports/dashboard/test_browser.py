@@ -93,3 +93,40 @@ def test_leader_sees_every_chart_drawn_and_changes_the_period(transactional_db, 
         page.click('[data-indicator="anti_fraud.cases"]')
     assert page.url.endswith("/tables/indicator/anti_fraud.cases/departments/?period=2022H2")
     assert outside == []
+
+
+def _sign_in(page, base, username="leader", next_url="/dashboard/"):
+    page.goto(f"{base}/login/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "zhengfa2023")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(re.escape(next_url.split("?")[0])))
+
+
+def _click_bar(page, chart, trace, point):
+    """Click the middle of a drawn bar as a mouse would (plotly listens on the plot area, not the bar)."""
+    bar = page.locator(f"{chart} .trace.bars").nth(trace).locator(".point path").nth(point)
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(150)  # plotly finds the hovered point before the click
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+@pytest.mark.urls("tests.reports.urls_with_tables")
+def test_clicking_a_bar_opens_the_table_behind_it(transactional_db, demo, live_server, browser_page):
+    """A month's bar opens that month's department table; a unit's bar opens its month table."""
+    page = browser_page
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    _sign_in(page, base, next_url="/dashboard/?period=2023H1")
+    _charts_drawn(page)
+    assert page.locator("#chart-trend-anti_fraud.linked").count() == 1
+    with page.expect_navigation():
+        _click_bar(page, "#chart-trend-anti_fraud", trace=1, point=2)  # 2023, March
+    assert page.url.endswith("/tables/indicator/anti_fraud.cases/departments/?period=2023-03")
+
+    page.go_back()
+    _charts_drawn(page)
+    with page.expect_navigation():
+        _click_bar(page, "#chart-breakdown-anti_fraud", trace=1, point=0)  # 2023H1, 县公安局
+    assert page.url.endswith("/tables/indicator/anti_fraud.cases/months/?period=2023H1&department=police")

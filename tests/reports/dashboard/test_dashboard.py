@@ -152,6 +152,24 @@ def test_breakdown_chart_data_equal_the_breakdown_by_unit(client, login_as):
     assert current["x"] == [127.0]
 
 
+@pytest.mark.urls("tests.reports.urls_with_tables")
+def test_chart_bars_and_points_lead_to_the_tables_behind_them(client, login_as):
+    """A month opens that month's department table; a unit's bar opens its month table (this year or last)."""
+    login_as("reviewer")
+    response, _page_text = _page(client, period="2023H1", include_submitted="1")
+    charts = _charts(response)
+    last_year, this_year = charts["trend:anti_fraud.cases"]["data"]
+    base = "/tables/indicator/anti_fraud.cases/"
+    assert this_year["customdata"][2] == f"{base}departments/?period=2023-03&include_submitted=1"
+    assert last_year["customdata"][11] == f"{base}departments/?period=2022-12&include_submitted=1"
+    previous, current = charts["breakdown:anti_fraud.cases"]["data"]
+    bars = dict(zip(current["y"], zip(current["customdata"], previous["customdata"], strict=True), strict=True))
+    assert bars["县公安局"] == (
+        f"{base}months/?period=2023H1&department=police&include_submitted=1",
+        f"{base}months/?period=2022H1&department=police&include_submitted=1",
+    )
+
+
 @pytest.mark.parametrize(
     "code,bars",
     [
