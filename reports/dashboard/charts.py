@@ -45,10 +45,21 @@ def _float(value):
 def _layout(title, *, height):
     """The layout every dashboard chart shares: Chinese font, readable sizes, no zooming."""
     return {
-        "title": {"text": title, "font": {"size": 17, "color": INK}, "x": 0.01, "xanchor": "left"},
+        # The title at the very top, the legend just above the plot: neither can cover the other
+        # (static/js/dashboard.js makes room for both on a narrow chart).
+        "title": {
+            "text": title,
+            "font": {"size": 17, "color": INK},
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 10},
+        },
         "font": {"family": FONT, "size": 14, "color": INK},
         "height": height,
-        "margin": {"l": 12, "r": 16, "t": 84, "b": 40, "pad": 4},
+        "margin": {"l": 12, "r": 16, "t": 72, "b": 40, "pad": 4},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "separators": ".,",

@@ -130,3 +130,33 @@ def test_clicking_a_bar_opens_the_table_behind_it(transactional_db, demo, live_s
     with page.expect_navigation():
         _click_bar(page, "#chart-breakdown-anti_fraud", trace=1, point=0)  # 2023H1, 县公安局
     assert page.url.endswith("/tables/indicator/anti_fraud.cases/months/?period=2023H1&department=police")
+
+
+def test_a_phone_reads_the_dashboard_in_one_column(transactional_db, demo, live_server, browser_page):
+    """At 390 px: no sideways scroll, one column of cards, legible values, legends never over titles."""
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    _sign_in(page, base)
+    assert _charts_drawn(page) == 10
+    page.wait_for_timeout(300)  # the narrow charts' second layout (titles broken, room made)
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    lefts = page.evaluate("[...document.querySelectorAll('.kpi')].map(card => card.getBoundingClientRect().left)")
+    assert len(lefts) > 5 and len(set(lefts)) == 1
+    sections = page.evaluate(
+        "[...document.querySelectorAll('.dash-row > .card, .area-panel')].map(s => s.getBoundingClientRect().left)"
+    )
+    assert len(set(sections)) == 1
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('.kpi-value')).fontSize)") >= 20
+    charts = page.evaluate(
+        """[...document.querySelectorAll('[data-chart]')].map(chart => {
+            const box = chart.getBoundingClientRect(), title = chart.querySelector('.g-gtitle').getBoundingClientRect();
+            const legend = chart.querySelector('.legend').getBoundingClientRect();
+            return {id: chart.id, clear: legend.top >= title.bottom, inside: title.top >= box.top - 1
+                    && title.right <= box.right + 1};
+        })"""
+    )
+    assert [c["id"] for c in charts if not (c["clear"] and c["inside"])] == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-phone-top.png"))
+    page.locator("#area-stability").screenshot(path=str(ARTIFACTS / "dashboard-phone-stability.png"))
