@@ -79,19 +79,35 @@ def detail_links(indicator, *, period, scope, include_submitted=False):
 # --- the period picker ---------------------------------------------------------------------------
 
 
-def period_choices(latest, current=None):
-    """(code, label) of the years, half-years and quarters up to the latest month, newest first.
+def period_choices(months, current=None):
+    """(code, label) of the years, half-years and quarters holding data, newest first.
 
-    `current` is added first when it is none of them (e.g. a range typed into the address).
+    `months` are the months with data (metrics.aggregation.months_with_data): a period without any is
+    not offered. `current` is added first when it is none of them (e.g. a range chosen by months).
     """
+    held = set(months)
     choices = []
-    for year in range(latest.year, latest.year - 3, -1):
+    years = sorted({m.year for m in held}, reverse=True)
+    for year in years:
         candidates = [Period.half(year, 2), Period.half(year, 1), Period.year(year)]
         candidates += [Period.quarter(year, q) for q in (4, 3, 2, 1)]
-        choices += [(p.code, p.label) for p in candidates if p.first <= latest]
+        choices += [(p.code, p.label) for p in candidates if not held.isdisjoint(p.months())]
     if current is not None and current.code not in {code for code, _label in choices}:
         choices.insert(0, (current.code, current.label))
     return choices
+
+
+def month_choices(months):
+    """(code, label) of the months with data, oldest first: the two ends of a range chosen on the page."""
+    return [(f"{m:%Y-%m}", Period.month(m.year, m.month).label) for m in months]
+
+
+def range_text(first, last):
+    """The period code of a range chosen by its two ends (2023-01..2023-07); one end alone is that month."""
+    first, last = (first or "").strip(), (last or "").strip()
+    if first and last and first != last:
+        return f"{first}..{last}"
+    return first or last
 
 
 # --- display ------------------------------------------------------------------------------------

@@ -160,3 +160,22 @@ def test_a_phone_reads_the_dashboard_in_one_column(transactional_db, demo, live_
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-phone-top.png"))
     page.locator("#area-stability").screenshot(path=str(ARTIFACTS / "dashboard-phone-stability.png"))
+
+
+def test_a_range_of_months_is_chosen_on_the_page(transactional_db, demo, live_server, browser_page):
+    """自 2023年1月 至 2023年5月: two choices, then one click; the page shows that range."""
+    page = browser_page
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    _sign_in(page, base)
+    _charts_drawn(page)
+    page.select_option("#range-from", "2023-01")
+    page.select_option("#range-to", "2023-05")
+    assert "from=" not in page.url  # choosing an end does not reload the page; the button does
+    with page.expect_navigation():
+        page.click("#range-submit")
+    assert "from=2023-01&to=2023-05" in page.url
+    _charts_drawn(page)
+    assert page.locator("#period").input_value() == "2023-01..2023-05"
+    assert "1—5月" in page.locator("#dash-sub").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(".dash-head").screenshot(path=str(ARTIFACTS / "dashboard-range.png"))

@@ -550,3 +550,63 @@ def test_every_detail_link_opens_its_table(client, login_as):
     for url in sorted(links):
         response = client.get(url)
         assert response.status_code == 200, url
+
+
+# --- the period picker ---------------------------------------------------------------------------
+
+
+def _month(text):
+    return datetime.date.fromisoformat(f"{text}-01")
+
+
+def test_the_picker_offers_only_periods_holding_data():
+    """Data from 2022-03 to 2023-07: no 2021, no 2023 Q4 or a quarter of 2022 before March."""
+    months = [_month(m) for m in ("2022-03", "2022-04", "2022-12", "2023-01", "2023-07")]
+    codes = [code for code, _label in presentation.period_choices(months)]
+    assert codes == [
+        "2023H2",
+        "2023H1",
+        "2023",
+        "2023Q3",
+        "2023Q1",
+        "2022H2",
+        "2022H1",
+        "2022",
+        "2022Q4",
+        "2022Q2",
+        "2022Q1",
+    ]
+    assert [code for code, _label in presentation.period_choices([])] == []
+    # The period shown comes first when it is none of them (a range chosen by months).
+    assert presentation.period_choices(months, parse_period("2023-01..2023-07"))[0][0] == "2023-01..2023-07"
+    assert presentation.month_choices(months[:2]) == [("2022-03", "2022年3月"), ("2022-04", "2022年4月")]
+
+
+def test_any_range_is_chosen_by_its_two_months(client, login_as):
+    login_as("leader")
+    response, page = _page(client, **{"from": "2023-01", "to": "2023-05"})
+    assert response.status_code == 200
+    assert response.context["data"].period == parse_period("2023-01..2023-05")
+    assert '<option value="2023-01..2023-05" selected>' in page
+    assert '<option value="2023-01" selected>' in page and '<option value="2023-05" selected>' in page
+    # Only months with data are offered as ends: the demo's run from January 2022.
+    months = re.findall(r'<option value="(\d{4}-\d\d)"', page.split('id="range-from"')[1].split("</select>")[0])
+    assert months[0] == "2022-01" and "2021-12" not in months
+    # One end alone is that month; ends the wrong way round, or hostile, get a Chinese message and the default.
+    assert client.get(reverse("dashboard"), {"from": "2023-03"}).context["data"].period == parse_period("2023-03")
+    for bad in (
+        {"from": "2023-05", "to": "2023-01"},
+        {"from": "9999-01", "to": "x\x00²"},
+        {"from": "2023-13"},
+    ):
+        response = client.get(reverse("dashboard"), bad)
+        assert response.status_code == 400
+        assert response.context["errors"] and "已显示默认期间" in response.context["errors"][0]
+
+
+def test_the_range_keeps_the_scope_and_the_reviewers_choice(client, login_as):
+    login_as("reviewer")
+    _response, page = _page(client, department="police", include_submitted="1")
+    form = page.split('class="dash-range"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="department" value="police">' in form
+    assert '<input type="hidden" name="include_submitted" value="1">' in form
