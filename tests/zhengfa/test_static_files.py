@@ -79,3 +79,13 @@ def test_the_dashboards_charts_use_only_trace_types_of_the_basic_bundle():
         charts.breakdown_figure(title="b", unit="件", rows=[("a", 1, 2)], current_label="c", previous_label="p")
     )
     assert {trace["type"] for figure in figures for trace in figure["data"]} <= BASIC_TRACES
+
+
+def test_rundemo_collects_the_static_files_before_serving(monkeypatch):
+    """The demo serves hashed, compressed files: collectstatic runs after loading, before runserver."""
+    from reports.management.commands import rundemo
+
+    called = []
+    monkeypatch.setattr(rundemo, "call_command", lambda name, *args, **kwargs: called.append(name))
+    rundemo.Command().handle(addrport="127.0.0.1:8000")
+    assert called.index("load_demo") < called.index("collectstatic") < called.index("runserver")
