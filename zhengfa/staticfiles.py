@@ -5,6 +5,7 @@ carrying a hash of its content, with gzip and brotli copies beside it, and a man
 Such a name never changes meaning, so WhiteNoise lets browsers keep it for a year.
 """
 
+from whitenoise.compress import brotli_installed
 from whitenoise.middleware import WhiteNoiseMiddleware
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
@@ -28,7 +29,9 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
 
         Keeps `rundemo`'s start short: brotli at its best level takes most of a minute for every file.
         """
-        yield from super().compress_files([path for path in paths if not self.exists(f"{path}.gz")])
+        suffixes = [".gz", ".br"] if brotli_installed else [".gz"]
+        fresh = [path for path in paths if not all(self.exists(path + suffix) for suffix in suffixes)]
+        yield from super().compress_files(fresh)
 
 
 class StaticFilesMiddleware(WhiteNoiseMiddleware):
