@@ -288,14 +288,6 @@ WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 # Without collectstatic there is no STATIC_ROOT; the finders serve everything.
 warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 WHITENOISE_AUTOREFRESH = DEBUG
-# STATIC_MANIFEST=true (deploy/zhengfa.env): collectstatic writes content-hashed names, which nginx
-# may then cache for a year (deploy/nginx/zhengfa.conf); needs collectstatic before the server starts.
-if env.bool("STATIC_MANIFEST", default=False):
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
-    }
-
 # Imports (reports.imports): files over these sizes are refused before they are parsed; a file
 # with more data rows is refused as soon as the first row over the limit is read (no hang).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)  # entry workbooks (.xlsx)
