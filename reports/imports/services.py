@@ -35,7 +35,7 @@ from reports.imports import workbook
 from reports.imports.errors import ImportFileError
 from reports.imports.models import ImportBatch
 from reports.permissions import can_import_department
-from reports.reporting import selectors, workflow
+from reports.reporting import checks, selectors, workflow
 from reports.reporting.errors import ReportError
 from reports.reporting.models import MonthlyReport, ReportAction, ReportState
 
@@ -181,14 +181,16 @@ class ImportPlan:
 
     @property
     def shown(self):
-        """The cells that matter, refused first, then changed and new (by month and cell)."""
+        """The cells that matter, refused first, then changed and new (by month, then row: D5 before D10)."""
         order = {REFUSED: 0, CHANGED: 1, NEW: 2}
         cells = [c for c in self.changes if c.status in order]
-        return sorted(cells, key=lambda c: (order[c.status], c.month, c.coordinate))
+        return sorted(cells, key=lambda c: (order[c.status], c.month, cell_order(c.coordinate)))
 
     @property
     def unchanged(self):
-        return [c for c in self.changes if c.status == UNCHANGED]
+        return sorted(
+            (c for c in self.changes if c.status == UNCHANGED), key=lambda c: (c.month, cell_order(c.coordinate))
+        )
 
     def by_month(self):
         """{month: {code: new value}} of the cells to write."""
@@ -204,6 +206,13 @@ class ImportPlan:
             [n, r] for n, r in self.row_problems
         ]
         return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+def cell_order(coordinate):
+    """A cell's place in reading order: column letters, then the row as a number (D5 before D10)."""
+    letters = coordinate.rstrip("0123456789")
+    digits = coordinate[len(letters) :]
+    return (len(letters), letters, int(digits) if digits else 0)
 
 
 def _refuse_row(plan, row, reason):
@@ -380,6 +389,63 @@ def commit_batch(*, batch, user, fingerprint, today=None):
         except ReportError as error:
             raise ImportFileError(error.message) from error
     batch.committed_at = timezone.now()
-    batch.counts = plan.counts
+    # The months written ride with the counts, so that the page can offer to submit exactly those.
+    batch.counts = {**plan.counts, "months": [month.isoformat() for month in plan.by_month()]}
     batch.save(update_fields=["committed_at", "counts"])
     return plan
+
+
+def imported_months(batch):
+    """The months a committed batch wrote (first days), oldest first; none before the commit."""
+    return [datetime.date.fromisoformat(text) for text in batch.counts.get("months", [])] if batch.is_committed else []
+
+
+@dataclass
+class ImportedReport:
+    """A month the batch wrote, as it stands now: its report, whether the user may submit it, its blanks."""
+
+    report: MonthlyReport
+    can_submit: bool
+    blanks: list
+
+
+def imported_reports(*, batch, form, user):
+    """The reports of the months the batch wrote, with what the user may do with each now (the workflow says)."""
+    months = imported_months(batch)
+    reports = MonthlyReport.objects.filter(department=batch.department, form=form, month__in=months).select_related(
+        "department", "form"
+    )
+    result = []
+    for report in sorted(reports, key=lambda r: r.month):
+        can_submit = any(a.name == ReportAction.SUBMIT for a in workflow.available_actions(report, user))
+        result.append(ImportedReport(report, can_submit, checks.blank_indicators(report) if can_submit else []))
+    return result
+
+
+def submit_imported(*, batch, form, user, versions, confirm_blanks=False):
+    """Submit months the batch wrote, each its own workflow action (SUBMIT) and event; one failing stops none.
+
+    `versions` maps each month to submit to the report version the user saw. With `confirm_blanks`
+    the user has confirmed every empty box of those months as unavailable (they stay missing, never 0).
+    Returns [(report, error message or "")].
+    """
+    wanted = set(imported_months(batch)) & set(versions)
+    outcomes = []
+    for item in imported_reports(batch=batch, form=form, user=user):
+        report = item.report
+        if report.month not in wanted:
+            continue
+        blanks = [i.code for i in checks.blank_indicators(report)] if confirm_blanks else []
+        try:
+            workflow.perform(
+                ReportAction.SUBMIT,
+                report=report,
+                user=user,
+                version=versions[report.month],
+                confirmed_blanks=blanks,
+            )
+        except ReportError as error:
+            outcomes.append((report, error.message))
+        else:
+            outcomes.append((report, ""))
+    return outcomes
