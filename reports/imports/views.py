@@ -12,7 +12,7 @@ from metrics import assignments, periods
 from metrics.models import Department
 from metrics.periods import PeriodError, parse_month, parse_year
 from reports import permissions
-from reports.imports import services, workbook
+from reports.imports import services, submission, workbook
 from reports.imports.errors import ImportFileError
 from reports.imports.models import ImportBatch
 from reports.reporting import selectors
@@ -133,7 +133,7 @@ def preview(request, pk):
         return redirect("import_home")
     # Once written, the badges say what the file wrote (as the banner did); the cells compare with the data now.
     counts = batch.counts if batch.is_committed else {**plan.counts, "refused": plan.refused_total}
-    imported = services.imported_reports(batch=batch, form=plan.form, user=request.user)
+    imported = submission.imported_reports(batch=batch, form=plan.form, user=request.user)
     return render(
         request,
         "imports/preview.html",
@@ -167,7 +167,7 @@ def submit(request, pk):
     except ImportFileError as error:
         messages.error(request, error.message)
         return redirect("import_home")
-    outcomes = services.submit_imported(
+    outcomes = submission.submit_imported(
         batch=batch,
         form=form,
         user=request.user,
