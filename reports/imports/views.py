@@ -152,7 +152,9 @@ def submit(request, pk):
     """上报 the months the batch wrote that the user picked: each through the workflow, as its own action."""
     batch = _batch_for(request, pk)
     versions = {}
-    for text in request.POST.getlist("month"):
+    picked = request.POST.getlist("month")
+    # 逐月上报全部: every month the page offered, each still its own action.
+    for text in request.POST.getlist("every") if "all" in picked else picked:
         try:
             month = parse_month(text)
             versions[month] = request.POST.get(f"version-{month:%Y-%m}", "")
@@ -177,7 +179,7 @@ def submit(request, pk):
     for report, error in outcomes:
         month = f"{report.month:%Y年%-m月}"
         if error:
-            messages.error(request, _("%(month)s未上报：%(error)s") % {"month": month, "error": error})
+            messages.error(request, _("%(month)s未上报。%(error)s") % {"month": month, "error": error})
         else:
             messages.success(request, _("%(month)s已上报，等待审核。") % {"month": month})
     if not outcomes:

@@ -83,7 +83,8 @@ def test_the_months_just_imported_can_be_submitted_each_through_the_workflow(cli
     response = client.post(
         reverse("import_submit", args=[batch.pk]),
         {
-            "month": ["2023-08", "2023-09"],
+            "month": "all",
+            "every": ["2023-08", "2023-09"],
             "version-2023-08": august.version,
             "version-2023-09": september.version,
             "confirm_blanks": "1",
