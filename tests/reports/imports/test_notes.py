@@ -98,15 +98,12 @@ def test_a_workbook_without_a_notes_sheet_leaves_notes_alone(justice, clerk):
 
 @pytest.mark.parametrize(
     "note,reason",
-    [('=HYPERLINK("x")', "公式"), ("a\x00b", ""), ("长" * 600, "")],
+    [('=HYPERLINK("x")', "公式"), ("长" * 600, "")],
 )
 def test_bad_notes_are_refused_and_nothing_is_written(justice, clerk, note, reason):
     template = _template(justice)
     data = edit(template, {cell(template, FOUND, 8): 30})
-    try:
-        data = edit(data, {cell(template, FOUND, 8): note}, sheet=workbook.NOTES_TITLE)
-    except Exception:  # openpyxl itself refuses control characters: the file cannot even be made
-        pytest.skip("openpyxl refuses this text")
+    data = edit(data, {cell(template, FOUND, 8): note}, sheet=workbook.NOTES_TITLE)
     batch, plan = _import(data, clerk)
     refused = [c for c in plan.refused if c.code == FOUND]
     assert refused and "备注!" in refused[0].reason and reason in refused[0].reason
