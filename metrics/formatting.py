@@ -57,6 +57,16 @@ def format_value(value, indicator, *, separators=True, with_unit=True):
     return f"{text}{indicator.unit}" if with_unit else text
 
 
+def with_unit(label, unit):
+    """A title or column heading with its unit: 本期（万元）; the label alone when there is no unit."""
+    return f"{label}（{unit}）" if unit else label
+
+
+def change_unit(indicator):
+    """What a change of the indicator is counted in: its unit, 个百分点 for rates and ratios."""
+    return _("个百分点") if indicator.is_percentage else indicator.unit
+
+
 def format_pct(value, places=2):
     """A percentage with two decimals: 93.5979 → '93.60%'."""
     if value is None:

@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "zhengfa.logs.RequestLogMiddleware",
     "zhengfa.security.SecurityHeadersMiddleware",
     "zhengfa.security.RequestSizeLimitMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zhengfa.staticfiles.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,12 +167,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATICFILES_FINDERS = [
-    "django.contrib.staticfiles.finders.FileSystemFinder",
-    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    # plotly.js is served from the installed plotly package, never a CDN.
-    "zhengfa.staticfinders.PlotlyFinder",
-]
+# Hashed, gzip- and brotli-compressed copies after collectstatic (rundemo runs it), kept a year by
+# browsers (zhengfa/staticfiles.py); plotly.js is our own copy in static/vendor, never a CDN.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "zhengfa.staticfiles.StaticStorage"},
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
@@ -280,20 +280,14 @@ LOGGING = {
     },
 }
 
-# WhiteNoise serves static files (plotly.js included) straight from the finders,
-# so the demo and a small deployment need no separate web server or collectstatic.
+# WhiteNoise serves the collected files (STATIC_ROOT) and, for a checkout where nothing was
+# collected yet, the finders' files under their plain names; no separate web server needed.
 WHITENOISE_USE_FINDERS = True
+# Only the hashed names are kept (and compressed) in STATIC_ROOT; the finders serve the plain ones.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 # Without collectstatic there is no STATIC_ROOT; the finders serve everything.
 warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 WHITENOISE_AUTOREFRESH = DEBUG
-# STATIC_MANIFEST=true (deploy/zhengfa.env): collectstatic writes content-hashed names, which nginx
-# may then cache for a year (deploy/nginx/zhengfa.conf); needs collectstatic before the server starts.
-if env.bool("STATIC_MANIFEST", default=False):
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
-    }
-
 # Imports (reports.imports): files over these sizes are refused before they are parsed; a file
 # with more data rows is refused as soon as the first row over the limit is read (no hang).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)  # entry workbooks (.xlsx)
