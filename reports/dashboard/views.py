@@ -117,7 +117,8 @@ def figures_html(period, scope, *, include_submitted, departments, today):
     context = {
         "data": data,
         "panels": panels,
-        "targets": [target_progress(f, period, data.link(f)) for f in data.targets],
+        # Time gone is measured to the 截至 month: 2023年（1—7月） is 58% of the year, not 100%.
+        "targets": [target_progress(f, data.summary.covered.span, data.link(f)) for f in data.targets],
         "good_movers": [shown(f, data.link(f)) for f in data.good_movers],
         "bad_movers": [shown(f, data.link(f)) for f in data.bad_movers],
     }
