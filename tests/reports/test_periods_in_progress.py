@@ -5,12 +5,19 @@ import csv
 import datetime
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from metrics.aggregation import summarize
 from metrics.models import DataValue, Status
+from metrics.periods import parse_period
+from reports.summary.excel import build_xlsx
+from reports.summary.models import SummaryTemplate
+from reports.summary.selectors import render_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +124,39 @@ def test_a_card_says_how_complete_its_july_is(client, login_as, august):
     login_as("reviewer")
     page = client.get(reverse("dashboard"), {"period": "2023H2", "include_submitted": "1"}).content.decode()
     assert "单位已上报" in page
+
+
+def test_the_summary_table_and_its_export_name_the_months_and_the_coverage(client, login_as, august):
+    login_as("reviewer")
+    query = {"period": "2023H2", "include_submitted": "1"}
+    page = client.get(reverse("summary_table"), query).content.decode()
+    assert "2023年下半年（7月）" in page and "2022年下半年（7月）" in page
+    row = re.search(r'<tr[^>]*data-code="stability.litigation_risks_found"[^>]*>(.*?)</tr>', page, re.S).group(1)
+    assert "7月：3/4 单位已上报" in row
+    response = client.get(reverse("summary_table"), {**query, "export": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    header_at = next(i for i, r in enumerate(rows) if r[0] == "工作领域")
+    header = rows[header_at]
+    assert "2023年下半年（7月）" in header and "2022年下半年（7月）" in header
+    by_code = {r[1]: dict(zip(header, r, strict=True)) for r in rows[header_at + 1 :]}
+    assert by_code["stability.litigation_risks_found"]["截至月报送"] == "7月：3/4 单位已上报"
+    assert by_code["mediation.tribunal_cases_closed"]["截至月报送"] is None  # the court is in: nothing to say
+
+
+def test_the_annex_and_the_document_name_the_months(august):
+    """The Excel annex of 2023 heads its columns 2023年（1—6月） and 2022年（1—6月）; 【期间】 reads the same."""
+    summary = summarize(parse_period("2023"))
+    sheet = load_workbook(io.BytesIO(build_xlsx(summary, county="示范县"))).worksheets[0]
+    assert sheet["A1"].value == "示范县2023年（1—6月）政法工作主要指标（附表）"
+    header = [c.value for c in sheet[2]]
+    assert header[3:5] == ["2023年（1—6月）", "2022年（1—6月）"]
+    cases = next(r for r in sheet.iter_rows(min_row=3, values_only=True) if r[1] == "发生电信网络诈骗案件")
+    assert cases[3:6] == (127, 144, -11.81)
+    template = SummaryTemplate(
+        period="2023",
+        title="【县名】【期间】工作情况",
+        body="【期间】，发生电信网络诈骗案件【anti_fraud.cases】，【anti_fraud.cases|同比】。",
+    )
+    text = render_summary(template).text
+    assert "示范县2023年（1—6月）工作情况" in text
+    assert "2023年（1—6月），发生电信网络诈骗案件127件，同比下降11.81%。" in text
