@@ -160,3 +160,10 @@ def test_the_annex_and_the_document_name_the_months(august):
     text = render_summary(template).text
     assert "示范县2023年（1—6月）工作情况" in text
     assert "2023年（1—6月），发生电信网络诈骗案件127件，同比下降11.81%。" in text
+
+
+def test_the_targets_time_gone_runs_to_the_covered_month(client, login_as, august):
+    """2023年（1—6月）: half the year has gone for the targets, not all of it."""
+    login_as("leader")
+    page = client.get(reverse("dashboard"), {"period": "2023"}).content.decode()
+    assert "时间进度 50%" in page and "时间进度 100%" not in page
