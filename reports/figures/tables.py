@@ -199,7 +199,7 @@ class SummaryTable(FigureTable):
         text = format_value(value, record["indicator"], with_unit=False)
         if not record.get("coverage"):
             return text
-        return format_html('{} <small class="muted coverage">{}</small>', text, record["coverage"])
+        return format_html('{}<br><small class="muted coverage">{}</small>', text, record["coverage"])
 
     def render_completion(self, value):
         return format_pct(value)
