@@ -140,12 +140,8 @@ class Summary:
     previous_period: Period
     scope: Scope
     include_submitted: bool
+    covered: Covered
     figures: list[Figure] = field(default_factory=list)
-    covered: Covered | None = None
-
-    def __post_init__(self):
-        if self.covered is None:
-            self.covered = Covered(self.period)
 
     @property
     def label(self):
@@ -223,7 +219,7 @@ def summarize(period, *, scope=COUNTY, include_submitted=False, indicators=None,
         )
         for i in indicators
     ]
-    return Summary(period, previous, scope, include_submitted, figures, covered=span)
+    return Summary(period, previous, scope, include_submitted, span, figures)
 
 
 def _targets(indicators, period, in_scope, assignments):
