@@ -352,6 +352,22 @@ def monthly_series(indicators, first, last, *, scope=COUNTY, include_submitted=F
     return result
 
 
+def months_with_data(*, include_submitted=False):
+    """Every month holding a counted value, oldest first (once per data version): what a period picker offers."""
+    _total, count, _continued = rollup_columns(include_submitted)
+    return versions.cached(
+        "months_with_data",
+        include_submitted,
+        compute=lambda: list(
+            MonthlyRollup.objects.annotate(n=count)
+            .filter(n__gt=0)
+            .order_by("month")
+            .values_list("month", flat=True)
+            .distinct()
+        ),
+    )
+
+
 def latest_month(*, include_submitted=False):
     """The latest month holding a counted value, or None when there is none (once per data version)."""
     _total, count, _continued = rollup_columns(include_submitted)

@@ -1,7 +1,7 @@
 """Chinese display of figures and their changes. Pure functions on Decimal; rounding half up."""
 
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -55,6 +55,16 @@ def format_value(value, indicator, *, separators=True, with_unit=True):
     else:
         text = format_number(value, indicator.decimals, separators=separators, trim=bool(indicator.decimals))
     return f"{text}{indicator.unit}" if with_unit else text
+
+
+def with_unit(label, unit):
+    """A title or column heading with its unit: 本期（万元）; the label alone when there is no unit."""
+    return f"{label}（{unit}）" if unit else label
+
+
+def change_unit(indicator):
+    """What a change of the indicator is counted in: its unit, 个百分点 for rates and ratios."""
+    return _("个百分点") if indicator.is_percentage else indicator.unit
 
 
 def format_pct(value, places=2):
@@ -146,25 +156,61 @@ def change_short(figure):
 
 TEN_THOUSAND = Decimal(10000)
 MONEY_UNIT_TEXT = "万元"
+# Amounts are stored to 4 decimals; a document writes them to 2 (2231.15万元, never 2231.1454万元).
+DOCUMENT_AMOUNT_PLACES = 2
+# Qualifiers of a rounded figure: 余/多 after it (floor: 200余篇), 近/约 before it (ceiling: 近60次; half up).
+AFTER, BEFORE = ("余", "多"), ("近", "约")
+_ROUNDING = {"余": ROUND_FLOOR, "多": ROUND_FLOOR, "近": ROUND_CEILING, "约": ROUND_HALF_UP}
 
 
-def document_value(value, indicator, *, decimals=None, with_unit=True, in_wan=False):
-    """A value as written in a document: 127件, 1043.5万元, 93.60% (93.6% with decimals=1), 14.5万起 (in_wan).
+def document_places(indicator):
+    """How many decimals a document writes by default: counts 0, percentages 2, amounts 2."""
+    if indicator.is_percentage:
+        return CHANGE_PLACES
+    return min(indicator.decimals, DOCUMENT_AMOUNT_PLACES)
 
-    None → '—'. An explicit `decimals` rounds to exactly that many places (trimmed for 万元 and 万 values).
+
+def approximate(value, *, places=0, step=None, about=None):
+    """(shown, qualifier): `value` rounded to `places` decimals (or to a multiple of `step`, e.g. 100) the way
+    its qualifier says — 余/多 down, 近 up, 约 or none half up — and the qualifier only when rounding changed it.
+
+    A qualifier that would round to nothing (3 → "0余") is dropped and the value shown as it is.
+    """
+    value = Decimal(value)
+    quantum = Decimal(step) if step else Decimal(1).scaleb(-places)
+    shown = (value / quantum).quantize(Decimal(1), _ROUNDING.get(about, ROUND_HALF_UP)) * quantum
+    if about and shown == 0 and value != 0:
+        return quantize(value, places), ""
+    return shown, (about if about and shown != value else "")
+
+
+def document_value(value, indicator, *, decimals=None, with_unit=True, in_wan=False, about=None, step=None):
+    """A value as written in a document: 127件, 1043.5万元, 93.60% (93.6% with decimals=1), 14.5万起 (in_wan),
+    200余篇 (about="余", step=100, from 213), 近60次 (about="近", step=10, from 58).
+
+    None → '—'. Counts are whole, amounts to DOCUMENT_AMOUNT_PLACES, percentages to two decimals;
+    an explicit `decimals` rounds to that many places (at most that many for amounts and 万).
     """
     if value is None:
         return MISSING
     unit = indicator.unit
+    trim = not indicator.is_percentage and (in_wan or indicator.decimals > 0)
     if in_wan and not indicator.is_percentage:
         value = Decimal(value) / TEN_THOUSAND
         unit = f"万{unit}" if unit != MONEY_UNIT_TEXT else "亿元"
-        text = format_number(value, 4 if decimals is None else decimals, separators=False, trim=decimals is None)
-    elif decimals is not None:
-        text = format_number(value, decimals, separators=False)
+        places = 4 if decimals is None else decimals
     else:
-        text = format_value(value, indicator, separators=False, with_unit=False)
-    return f"{text}{unit}" if with_unit else text
+        places = document_places(indicator) if decimals is None else decimals
+    shown, qualifier = approximate(value, places=places, step=step, about=about)
+    text = format_number(shown, 0 if step else places, separators=False, trim=trim)
+    if qualifier in BEFORE:
+        text = qualifier + text
+    after = qualifier if qualifier in AFTER else ""
+    if not with_unit:
+        return text + after
+    # 14.5万余起, 1.2亿余元, 150多万元: the qualifier goes between the number (with its 万/亿) and the unit.
+    lead, base = (unit[:1], unit[1:]) if in_wan and not indicator.is_percentage else ("", unit)
+    return f"{text}{lead}{after}{base}"
 
 
 def completion_text(figure, *, decimals=None):

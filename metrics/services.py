@@ -3,9 +3,9 @@ decide who may write what."""
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from . import periods
 from .forms import FormIndicator
 from .models import DataValue, Kind
 
@@ -50,7 +50,7 @@ def write_values(*, department, month, indicators, values, notes, status, user, 
         v.indicator.code: v
         for v in DataValue.objects.filter(department=department, month=month).select_related("indicator")
     }
-    now = timezone.now()
+    now = periods.now()
     to_create, to_update, changed = [], [], []
     for code in sorted(set(values) | set(notes)):
         current = existing.get(code)

@@ -22,5 +22,8 @@ class ReportsConfig(AppConfig):
         # The notifications listen to the workflow's signal.
         from reports.notifications import receivers  # noqa: F401
 
+        # Task logs and the scheduled tasks' last runs (the health checks), in web and worker alike.
+        from reports.operations import signals  # noqa: F401
+
         # Bumps metrics' data version on every change of a monthly report (metrics/versions.py).
         post_migrate.connect(_install_versions, sender=self, dispatch_uid="reports_install_versions")

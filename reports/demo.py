@@ -14,6 +14,9 @@ from reports.notifications.models import Notification
 from reports.reporting.models import MonthlyReport, ReportAction, ReportEvent, ReportState, allow_state_changes
 
 DEMO_PASSWORD = "zhengfa2023"
+# The demo county lives on this day (rundemo pins ZHENGFA_TODAY to it): its data end with July 2023,
+# whose reports are due on 5 August, so clerks are being reminded and most towns have reported.
+DEMO_TODAY = datetime.date(2023, 8, 3)
 
 
 def demo_users():
@@ -54,13 +57,13 @@ def load_demo_users(*, password=DEMO_PASSWORD):
 APPROVED_FIRST = datetime.date(2022, 1, 1)
 APPROVED_LAST = datetime.date(2023, 6, 1)
 JULY = datetime.date(2023, 7, 1)
-# The demo county's July 2023: who did what (department code → story).
+# The demo county's July 2023 as it stands on DEMO_TODAY: who did what (department code → story, day in August).
 JULY_PLAN = {
     "court": ("submitted", 3),
-    "procuratorate": ("submitted", 4),
+    "procuratorate": ("submitted", 2),
     "police": ("submitted", 2),
-    "justice": ("returned", 3),
-    "cac": ("submitted", 9),  # after the deadline: shows as late (迟报)
+    "justice": ("returned", 1),  # returned the next morning
+    "cac": ("submitted", 3),
     "zfw": ("draft", None),
     "petition": ("draft", None),
     "emergency": ("draft", None),
@@ -68,6 +71,9 @@ JULY_PLAN = {
     "transport": ("not_started", None),
     "market": ("not_started", None),
 }
+# Reports of the first half-year submitted after their deadline (迟报, still shown once approved):
+# (department code, month) → day of the following month.
+LATE_H1 = {("cac", datetime.date(2023, 6, 1)): 7}
 # The towns' July (乡镇综治月报): most submitted in the first days of August (on time), these did not.
 JULY_TOWNS_DRAFT = ("songlin", "hongyan", "daping")
 JULY_TOWNS_NOT_STARTED = ("guanyin", "huilong")
@@ -95,8 +101,11 @@ def load_demo_reports():
             if (*line.key, month) in existing:
                 continue
             deadline = MonthlyReport.deadline_of(month, line.form)
-            submitted = _local(deadline - datetime.timedelta(days=2), 10)
-            approved = _local(deadline + datetime.timedelta(days=1), 15)
+            submitted_on = deadline - datetime.timedelta(days=2)
+            if late := LATE_H1.get((line.department.code, month)):
+                submitted_on = deadline.replace(day=late)
+            submitted = _local(submitted_on, 10)
+            approved = _local(max(deadline, submitted_on) + datetime.timedelta(days=1), 15)
             reports.append(
                 MonthlyReport(
                     department=line.department,
@@ -159,7 +168,7 @@ def july_story(department, position):
         return ("not_started", None)
     if department.code in JULY_TOWNS_DRAFT:
         return ("draft", None)
-    return ("submitted", 1 + position % 4)
+    return ("submitted", 1 + position % 3)
 
 
 def _load_july(lines, existing, clerks, reviewer):
@@ -185,7 +194,7 @@ def _load_july(lines, existing, clerks, reviewer):
         workflow.perform(ReportAction.SAVE, report=report, user=clerk, values=values)
         created += 1
         if story == "draft":
-            _backdate(report, 4, submitted=False)
+            _backdate(report, 2, submitted=False)
             continue
         # The clerk confirms that June's blanks are not available in July either.
         blanks = [i.code for i in checks.blank_indicators(report)]
@@ -194,6 +203,24 @@ def _load_july(lines, existing, clerks, reviewer):
             workflow.perform(ReportAction.RETURN, report=report, user=reviewer, reason=JULY_RETURN_REASON)
         _backdate(report, day)
     return created
+
+
+def ring_the_bell():
+    """Run the reminder and overdue tasks once, as beat would have on DEMO_TODAY, and date the demo's notices
+    as what they tell: July's transitions when they happened, the tasks' notices at 08:00 of DEMO_TODAY.
+
+    Returns the new notices of the tasks. Idempotent, as the tasks are.
+    """
+    from reports.notifications import reminders
+
+    new = reminders.send_deadline_reminders(today=DEMO_TODAY) + reminders.mark_overdue_reports(today=DEMO_TODAY)
+    Notification.objects.filter(pk__in=[n.pk for n in new]).update(created_at=_local(DEMO_TODAY, 8))
+    # The notices of July's transitions are made after the load's commit, so after _backdate moved their events.
+    notices = list(Notification.objects.filter(event__report__month=JULY).select_related("event"))
+    for notice in notices:
+        notice.created_at = notice.event.at
+    Notification.objects.bulk_update(notices, ["created_at"])
+    return new
 
 
 def _backdate(report, day, *, submitted=True):
@@ -206,8 +233,6 @@ def _backdate(report, day, *, submitted=True):
     for offset, event in enumerate(events):
         event.at = at - datetime.timedelta(hours=1) if offset == 0 else at + datetime.timedelta(hours=(offset - 1) * 24)
     ReportEvent.objects.bulk_update(events, ["at"])
-    for event in events:
-        Notification.objects.filter(event=event).update(created_at=event.at)
     if submitted:
         MonthlyReport.objects.filter(pk=report.pk).update(first_submitted_at=at, submitted_at=at)
     DataValue.history.filter(department_id=report.department_id, month=report.month).update(

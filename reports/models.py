@@ -53,5 +53,6 @@ class User(AbstractUser):
 from reports.figures.models import ApiToken  # noqa: E402, F401
 from reports.imports.models import ImportBatch  # noqa: E402, F401
 from reports.notifications.models import Notification  # noqa: E402, F401
+from reports.operations.models import TaskRun  # noqa: E402, F401
 from reports.reporting.models import MonthlyReport, ReportEvent  # noqa: E402, F401
 from reports.summary.models import SummaryExport, SummaryTemplate, SummaryTemplateVersion  # noqa: E402, F401

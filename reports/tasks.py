@@ -6,4 +6,5 @@ from reports.notifications.tasks import (  # noqa: F401
     send_deadline_reminders,
     send_pending_emails,
 )
+from reports.operations.tasks import heartbeat  # noqa: F401
 from reports.summary.tasks import run_summary_export  # noqa: F401

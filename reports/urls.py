@@ -13,4 +13,5 @@ urlpatterns = [
     path("summary/", include("reports.summary.urls")),
     path("imports/", include("reports.imports.urls")),
     path("notifications/", include("reports.notifications.urls")),
+    path("", include("reports.operations.urls")),
 ]

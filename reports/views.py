@@ -26,6 +26,7 @@ HOME_ENTRIES = [
         _("按模板生成半年工作总结，导出 Word、PDF、Excel。"),
         permissions.can_read_summary,
     ),
+    ("task_status", _("后台任务状态"), _("提醒、导出等后台任务是否在运行。"), permissions.can_review),
     ("admin:index", _("系统管理"), _("维护领域、指标、单位、目标和用户。"), permissions.can_administer),
 ]
 

@@ -38,6 +38,16 @@ def worker_broker(settings):
     return broker
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _uncollected_static_files(tmp_path_factory):
+    """Pages name the static files as in a checkout, never by a manifest a local `rundemo` collected
+    (zhengfa/staticfiles.py): its hashed names would be stale after an edit, and unknown to the live server."""
+    from django.test import override_settings
+
+    with override_settings(STATIC_ROOT=tmp_path_factory.mktemp("static-root")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache: a rolled-back test leaves the data versions where they were,

@@ -4,8 +4,8 @@ from django.conf import settings
 
 
 def site(request):
-    """The county's name for the page header."""
-    return {"COUNTY_NAME": settings.COUNTY_NAME}
+    """The county's name for the page header, and the demo's pinned date (None outside the demo)."""
+    return {"COUNTY_NAME": settings.COUNTY_NAME, "DEMO_TODAY": settings.ZHENGFA_TODAY}
 
 
 def csp_nonce(request):

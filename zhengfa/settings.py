@@ -74,9 +74,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhengfa.logs.RequestLogMiddleware",
     "zhengfa.security.SecurityHeadersMiddleware",
     "zhengfa.security.RequestSizeLimitMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zhengfa.staticfiles.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,14 +171,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATICFILES_FINDERS = [
-    "django.contrib.staticfiles.finders.FileSystemFinder",
-    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    # plotly.js is served from the installed plotly package, never a CDN.
-    "zhengfa.staticfinders.PlotlyFinder",
-]
+# Hashed, gzip- and brotli-compressed copies after collectstatic (rundemo runs it), kept a year by
+# browsers (zhengfa/staticfiles.py); plotly.js is our own copy in static/vendor, never a CDN.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "zhengfa.staticfiles.StaticStorage"},
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
@@ -228,6 +229,8 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+# A monitor on the server itself may ask http://127.0.0.1:8000/healthz without TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
@@ -261,20 +264,36 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CSRF_FAILURE_VIEW = "zhengfa.errors.csrf_failure"
 
+# One JSON line per request and per task on stdout (journald keeps it): time, user id, path or
+# task, status, duration; never values, notes or arguments (zhengfa/logs.py). LOG_REQUESTS=false
+# silences them; everything else stays plain text on stderr.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "zhengfa.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "json": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        name: {
+            "handlers": ["json"],
+            "level": "INFO" if env.bool("LOG_REQUESTS", default=True) else "WARNING",
+            "propagate": False,
+        }
+        for name in ("zhengfa.requests", "zhengfa.tasks")
+    },
 }
 
-# WhiteNoise serves static files (plotly.js included) straight from the finders,
-# so the demo and a small deployment need no separate web server or collectstatic.
+# WhiteNoise serves the collected files (STATIC_ROOT) and, for a checkout where nothing was
+# collected yet, the finders' files under their plain names; no separate web server needed.
 WHITENOISE_USE_FINDERS = True
+# Only the hashed names are kept (and compressed) in STATIC_ROOT; the finders serve the plain ones.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 # Without collectstatic there is no STATIC_ROOT; the finders serve everything.
 warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 WHITENOISE_AUTOREFRESH = DEBUG
-
 # Imports (reports.imports): files over these sizes are refused before they are parsed; a file
 # with more data rows is refused as soon as the first row over the limit is read (no hang).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)  # entry workbooks (.xlsx)
@@ -302,4 +321,16 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Exports whose worker vanished for good end as failed (SUMMARY_EXPORT_ABANDONED_SECONDS).
     "sweep-abandoned-exports": {"task": "reports.sweep_abandoned_exports", "schedule": 600.0},
+}
+
+# Health (/healthz, 后台任务状态; reports/operations): beat queues a heartbeat this often, a worker
+# runs it; beat is late once a run is HEALTH_BEAT_GRACE seconds overdue. A worker must answer a ping
+# (and the broker a connection) within HEALTH_PING_TIMEOUT seconds.
+HEALTH_BEAT_SECONDS = env.float("HEALTH_BEAT_SECONDS", default=60.0)
+HEALTH_BEAT_GRACE = env.int("HEALTH_BEAT_GRACE", default=60)
+HEALTH_PING_TIMEOUT = env.float("HEALTH_PING_TIMEOUT", default=2.0)
+CELERY_BEAT_SCHEDULE["heartbeat"] = {
+    "task": "reports.operations.heartbeat",
+    "schedule": HEALTH_BEAT_SECONDS,
+    "options": {"expires": HEALTH_BEAT_SECONDS},
 }

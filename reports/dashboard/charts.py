@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from metrics.formatting import with_unit
+
 # What plotly writes for layout.template "none".
 NO_TEMPLATE = {"data": {"scatter": [{"type": "scatter"}]}}
 
@@ -40,18 +42,24 @@ def _float(value):
     return None if value is None else float(value)
 
 
-def _titled(title, unit):
-    """The unit goes into the title (an axis title would crowd the tick labels): 月度走势（件）."""
-    return f"{title}（{unit}）" if unit else title
-
-
 def _layout(title, *, height):
     """The layout every dashboard chart shares: Chinese font, readable sizes, no zooming."""
     return {
-        "title": {"text": title, "font": {"size": 17, "color": INK}, "x": 0.01, "xanchor": "left"},
+        # The title at the very top, the legend just above the plot: neither can cover the other
+        # (static/js/dashboard.js makes room for both on a narrow chart).
+        "title": {
+            "text": title,
+            "font": {"size": 17, "color": INK},
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 10},
+        },
         "font": {"family": FONT, "size": 14, "color": INK},
         "height": height,
-        "margin": {"l": 12, "r": 16, "t": 84, "b": 40, "pad": 4},
+        "margin": {"l": 12, "r": 16, "t": 72, "b": 40, "pad": 4},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "separators": ".,",
@@ -62,6 +70,11 @@ def _layout(title, *, height):
         "bargap": 0.25,
         "template": NO_TEMPLATE,
     }
+
+
+def _linked(links):
+    """The hover's last line when a click leads somewhere."""
+    return "<br>" + _("点击查看明细表") if links else ""
 
 
 def _say_no_data(layout):
@@ -81,26 +94,32 @@ def _say_no_data(layout):
         layout[axis] = {**layout.get(axis, {}), "visible": False}
 
 
-def trend_figure(*, title, unit, decimals=0, percentage=False, year, this_year, last_year, bars=True):
+def trend_figure(*, title, unit, decimals=0, percentage=False, year, this_year, last_year, bars=True, month_links=None):
     """This year's months against last year's, January to December.
 
     `this_year` and `last_year` map a month number (1–12) to a value; an absent
     month or a None value is a gap, never zero. Flows read best as bars, stocks
-    and percentages as lines (`bars=False`).
+    and percentages as lines (`bars=False`). `month_links` maps (year, month) to the
+    page a click on that bar or point opens (the page's script follows `customdata`).
     """
     fmt = number_format(decimals, percentage=percentage)
     traces = []
-    for label, series, colour in (
-        (_("%(year)d年") % {"year": year - 1}, last_year, LAST_YEAR),
-        (_("%(year)d年") % {"year": year}, this_year, THIS_YEAR),
+    for label, series, colour, series_year in (
+        (_("%(year)d年") % {"year": year - 1}, last_year, LAST_YEAR, year - 1),
+        (_("%(year)d年") % {"year": year}, this_year, THIS_YEAR, year),
     ):
         y = [_float(series.get(m)) for m in range(1, 13)]
         common = {
             "name": label,
             "x": MONTHS,
             "y": y,
-            "hovertemplate": f"{label}%{{x}}：%{{y:{fmt}}}{unit}<extra></extra>",
+            "hovertemplate": f"{label}%{{x}}：%{{y:{fmt}}}{unit}{_linked(month_links)}<extra></extra>",
         }
+        if month_links:
+            # Only months with a value: a gap has no bar or point to click.
+            common["customdata"] = [
+                month_links.get((series_year, m)) if value is not None else None for m, value in enumerate(y, start=1)
+            ]
         if bars:
             traces.append({"type": "bar", "marker": {"color": colour}, **common})
         else:
@@ -114,7 +133,7 @@ def trend_figure(*, title, unit, decimals=0, percentage=False, year, this_year, 
                     **common,
                 }
             )
-    layout = _layout(_titled(title, unit), height=340)
+    layout = _layout(with_unit(title, unit), height=340)
     layout["xaxis"] = {
         "type": "category",
         "fixedrange": True,
@@ -141,13 +160,15 @@ def trend_figure(*, title, unit, decimals=0, percentage=False, year, this_year, 
 def breakdown_figure(*, title, unit, decimals=0, percentage=False, rows, current_label, previous_label):
     """Departments' values for the period next to last year's, largest first, as horizontal bars.
 
-    `rows` are (department name, current value, previous value); a None is a missing bar.
+    `rows` are (department name, current value, previous value); a None is a missing bar. A row may
+    carry two more items, the pages a click on its current and previous bar opens (`customdata`).
     """
     fmt = number_format(decimals, percentage=percentage)
     ordered = sorted(rows, key=lambda r: (r[1] is None, -(r[1] or Decimal(0))))
     # plotly draws the first category at the bottom; reverse so the largest is on top.
     ordered.reverse()
     names = [r[0] for r in ordered]
+    linked = any(len(r) > 3 for r in ordered)
     traces = [
         {
             "type": "bar",
@@ -156,14 +177,17 @@ def breakdown_figure(*, title, unit, decimals=0, percentage=False, rows, current
             "y": names,
             "x": [_float(r[index]) for r in ordered],
             "marker": {"color": colour},
-            "hovertemplate": f"%{{y}}<br>{label}：%{{x:{fmt}}}{unit}<extra></extra>",
+            "hovertemplate": f"%{{y}}<br>{label}：%{{x:{fmt}}}{unit}{_linked(linked)}<extra></extra>",
         }
         for label, index, colour in ((previous_label, 2, LAST_YEAR), (current_label, 1, THIS_YEAR))
     ]
+    if linked:
+        for trace, index in zip(traces, (4, 3), strict=True):
+            trace["customdata"] = [r[index] if len(r) > index else None for r in ordered]
     # A county's dozen units get roomy bars; a city's fifty get thinner ones, so the chart stays readable.
     row = max(22, min(46, 600 / max(len(names), 1)))
     height = max(260, round(120 + row * len(names)))
-    layout = _layout(_titled(title, unit), height=height)
+    layout = _layout(with_unit(title, unit), height=height)
     # Few departments: thinner bars, so that one department does not fill the chart.
     layout["barmode"] = "group"
     layout["legend"] = {**layout["legend"], "traceorder": "reversed"}

@@ -17,7 +17,7 @@ from metrics.aggregation import Scope, by_unit, monthly_series, summarize
 from metrics.models import Department, Kind
 from metrics.periods import Period, month_start
 from reports.dashboard import charts
-from reports.dashboard.presentation import detail_links
+from reports.dashboard.presentation import chart_links, detail_links
 from reports.reporting.models import REPORTED_STATES
 from reports.reporting.selectors import completeness, rate_pct, reporting_lines
 
@@ -179,12 +179,16 @@ def _month_numbers(series, year):
     return {m.month: v for m, v in series.items() if m.year == year}
 
 
-def indicator_charts(indicator, *, period, label, series, per_unit, department_names, rolled_up=frozenset()):
+def indicator_charts(
+    indicator, *, period, label, series, per_unit, department_names, rolled_up=frozenset(), links=None
+):
     """{chart key: figure dict} of one indicator's trend (this year against last) and breakdown by unit.
 
     `rolled_up`: the units whose bars include the departments under them (the title says so);
     `label` names the months the bars cover (2023年（1—7月）).
+    `links`: where clicks on months and bars lead (presentation.chart_links).
     """
+    month_links, bar_links = links or ({}, {})
     year = period.last.year
     shape = {"unit": indicator.unit, "decimals": indicator.decimals, "percentage": indicator.is_percentage}
     trend = charts.trend_figure(
@@ -193,9 +197,12 @@ def indicator_charts(indicator, *, period, label, series, per_unit, department_n
         this_year=_month_numbers(series, year),
         last_year=_month_numbers(series, year - 1),
         bars=indicator.kind == Kind.FLOW,
+        month_links=month_links,
         **shape,
     )
-    rows = [(department_names.get(pk, str(pk)), f.value, f.previous) for pk, f in per_unit.items()]
+    rows = [
+        (department_names.get(pk, str(pk)), f.value, f.previous, *bar_links.get(pk, ())) for pk, f in per_unit.items()
+    ]
     title = _("%(name)s 分单位") % {"name": indicator.name}
     if rolled_up & per_unit.keys():
         title += _("（含下级单位）")
@@ -247,6 +254,7 @@ def build_dashboard(period, scope, *, include_submitted=False, departments=None,
         f.indicator.code: detail_links(f.indicator, period=period, scope=scope, include_submitted=include_submitted)
         for f in summary.figures
     }
+    by_pk = {d.pk: d for d in departments}
     figures = {}
     for panel in panels:
         panel.links = links[panel.lead.indicator.code]
@@ -260,6 +268,13 @@ def build_dashboard(period, scope, *, include_submitted=False, departments=None,
                     per_unit=per_unit.get(indicator.code, {}),
                     department_names=department_names,
                     rolled_up=rolled_up,
+                    links=chart_links(
+                        indicator,
+                        period=period,
+                        scope=scope,
+                        include_submitted=include_submitted,
+                        units={pk: by_pk[pk] for pk in per_unit.get(indicator.code, {}) if pk in by_pk},
+                    ),
                 )
             )
 

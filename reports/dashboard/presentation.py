@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
+from metrics.aggregation import Scope
 from metrics.formatting import change_phrase, coverage_text, format_pct, format_value, tone
-from metrics.periods import Period
+from metrics.periods import Period, month_start
 
 # --- where cards and charts lead ---------------------------------------------------------------
 
@@ -44,6 +45,29 @@ def detail_url(kind, *, period, scope, indicator, include_submitted=False):
     return None
 
 
+def chart_links(indicator, *, period, scope, include_submitted, units):
+    """Where a click on the indicator's charts leads: ({(year, month): url}, {department pk: (url, url)}).
+
+    A month of the trend opens the department table of that month (who made the figure); a unit's
+    bar opens that unit's month table over the bar's period (this period, or the year before's).
+    `units` are the departments the breakdown shows a bar for, by pk.
+    """
+    months = {}
+    for month in Period.range(month_start(period.last.year - 1, 1), period.last).months():
+        month_period = Period.month(month.year, month.month)
+        months[(month.year, month.month)] = detail_url(
+            "breakdown", period=month_period, scope=scope, indicator=indicator, include_submitted=include_submitted
+        )
+    bars = {}
+    for pk, department in units.items():
+        unit = Scope(department)
+        bars[pk] = tuple(
+            detail_url("trend", period=p, scope=unit, indicator=indicator, include_submitted=include_submitted)
+            for p in (period, period.year_ago())
+        )
+    return months, bars
+
+
 def detail_links(indicator, *, period, scope, include_submitted=False):
     """{kind: url or None} for one indicator."""
     return {
@@ -55,19 +79,35 @@ def detail_links(indicator, *, period, scope, include_submitted=False):
 # --- the period picker ---------------------------------------------------------------------------
 
 
-def period_choices(latest, current=None):
-    """(code, label) of the years, half-years and quarters up to the latest month, newest first.
+def period_choices(months, current=None):
+    """(code, label) of the years, half-years and quarters holding data, newest first.
 
-    `current` is added first when it is none of them (e.g. a range typed into the address).
+    `months` are the months with data (metrics.aggregation.months_with_data): a period without any is
+    not offered. `current` is added first when it is none of them (e.g. a range chosen by months).
     """
+    held = set(months)
     choices = []
-    for year in range(latest.year, latest.year - 3, -1):
+    years = sorted({m.year for m in held}, reverse=True)
+    for year in years:
         candidates = [Period.half(year, 2), Period.half(year, 1), Period.year(year)]
         candidates += [Period.quarter(year, q) for q in (4, 3, 2, 1)]
-        choices += [(p.code, p.label) for p in candidates if p.first <= latest]
+        choices += [(p.code, p.label) for p in candidates if not held.isdisjoint(p.months())]
     if current is not None and current.code not in {code for code, _label in choices}:
         choices.insert(0, (current.code, current.label))
     return choices
+
+
+def month_choices(months):
+    """(code, label) of the months with data, oldest first: the two ends of a range chosen on the page."""
+    return [(f"{m:%Y-%m}", Period.month(m.year, m.month).label) for m in months]
+
+
+def range_text(first, last):
+    """The period code of a range chosen by its two ends (2023-01..2023-07); one end alone is that month."""
+    first, last = (first or "").strip(), (last or "").strip()
+    if first and last and first != last:
+        return f"{first}..{last}"
+    return first or last
 
 
 # --- display ------------------------------------------------------------------------------------

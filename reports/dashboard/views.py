@@ -12,12 +12,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from metrics import periods, versions
-from metrics.aggregation import COUNTY, Scope, latest_month
+from metrics.aggregation import COUNTY, Scope, latest_month, months_with_data
 from metrics.models import Department
 from metrics.periods import PeriodError, default_period, parse_period
 from reports import permissions
 from reports.dashboard import figures as selectors
-from reports.dashboard.presentation import period_choices, shown, target_progress
+from reports.dashboard.presentation import month_choices, period_choices, range_text, shown, target_progress
 
 
 def dashboard(request):
@@ -30,7 +30,8 @@ def dashboard(request):
     if not permissions.can_read_dashboard(user):
         raise PermissionDenied(_("填报员无权查看领导驾驶舱。"))
     include_submitted = permissions.can_include_submitted(user) and request.GET.get("include_submitted") == "1"
-    period_text = request.GET.get("period", "").strip()
+    # A preset period, or a range chosen by its two months (?from=2023-01&to=2023-07).
+    period_text = request.GET.get("period", "").strip() or range_text(request.GET.get("from"), request.GET.get("to"))
     code = request.GET.get("department", "").strip()
     today = periods.today()
     page = versions.cached(
@@ -46,6 +47,7 @@ def dashboard(request):
         "include_submitted": include_submitted,
         # Rendered by dashboard_page from figures and choices alone, escaped there.
         "choices": mark_safe(page["choices"]),
+        "range_choices": mark_safe(page["range_choices"]),
         "figures": mark_safe(page["figures"]),
     }
     return render(request, "reports/dashboard.html", context, status=400 if page["errors"] else 200)
@@ -68,21 +70,23 @@ def dashboard_page(period_text, code, *, include_submitted, today):
             has_children = any(d.parent_id == department.pk for d in departments)
             scope = Scope(department, include_children=has_children)
 
-    # The default is the last complete half-year (or quarter) of approved data, whoever asks; the choices reach
-    # as far as submitted data does, so that reviewers can look at what is waiting for review.
-    approved = latest_month()
-    period = default_period(approved, today)
-    latest = latest_month(include_submitted=True) or approved
+    # The default is the last complete half-year (or quarter) of approved data, whoever asks.
+    period = default_period(latest_month(), today)
     if period_text:
         try:
             period = parse_period(period_text)
         except PeriodError as error:
             errors.append(_("%(error)s 已显示默认期间。") % {"error": error})
 
+    # The choices reach as far as submitted data does, so that reviewers can look at what awaits review.
+    months = months_with_data(include_submitted=True)
     choices = {
         "period": period,
         "scope": scope,
-        "period_choices": period_choices(latest or period.last, period),
+        "period_choices": period_choices(months, period),
+        "month_choices": month_choices(months),
+        "first": f"{period.first:%Y-%m}",
+        "last": f"{period.last:%Y-%m}",
         "departments": departments,
     }
     figures, period_label, previous_label = figures_html(
@@ -94,6 +98,8 @@ def dashboard_page(period_text, code, *, include_submitted, today):
         "previous_label": previous_label,
         "errors": errors,
         "choices": render_to_string("reports/dashboard_choices.html", choices).strip(),
+        "range_choices": render_to_string("reports/dashboard_range.html", choices).strip(),
+        "scope_code": scope.code or "",
         "figures": figures,
     }
 

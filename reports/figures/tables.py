@@ -22,10 +22,12 @@ from metrics.formatting import (
     MISSING,
     change_phrase,
     change_short,
+    change_unit,
     format_pct,
     format_value,
     quantize,
     tone,
+    with_unit,
 )
 from reports.figures.serializers import figure_record
 
@@ -156,8 +158,17 @@ def comparison_cells(record):
     return [record["value"], record["previous"], record["change"], record["yoy_pct"]]
 
 
-def comparison_header(value_label, previous_label):
-    return [value_label, previous_label, _("增减"), _("同比（%）")]
+def comparison_header(value_label, previous_label, indicator=None):
+    """本期, 上年同期, 增减, 同比% headings; with one indicator's table, each with its unit (本期（万元）)."""
+    if indicator is None:
+        return [value_label, previous_label, _("增减"), _("同比（%）")]
+    unit = indicator.unit
+    return [
+        with_unit(value_label, unit),
+        with_unit(previous_label, unit),
+        with_unit(_("增减"), change_unit(indicator)),
+        _("同比（%）"),
+    ]
 
 
 class SummaryTable(FigureTable):
@@ -249,7 +260,8 @@ class BreakdownTable(FigureTable):
         sequence = ["department", "value", "previous", "yoy", "share"]
         pinned_row_attrs = {"class": "total"}
 
-    def __init__(self, data, *, total=None, show_share=True, **kwargs):
+    def __init__(self, data, *, indicator, total=None, show_share=True, **kwargs):
+        self.indicator = indicator
         self.total = total
         self.show_share = show_share
         if not show_share:
@@ -265,7 +277,7 @@ class BreakdownTable(FigureTable):
     def export_header(self):
         value, previous = self.columns["value"].header, self.columns["previous"].header
         share = [_("占合计（%）")] if self.show_share else []
-        return [_("单位"), _("单位代码"), *comparison_header(value, previous), *share, _("缺数")]
+        return [_("单位"), _("单位代码"), *comparison_header(value, previous, self.indicator), *share, _("缺数")]
 
     def export_row(self, row):
         record = row["record"]
@@ -284,7 +296,8 @@ class MonthlyTable(FigureTable):
         sequence = ["month", "value", "previous", "yoy"]
         pinned_row_attrs = {"class": "total"}
 
-    def __init__(self, data, *, total=None, **kwargs):
+    def __init__(self, data, *, indicator, total=None, **kwargs):
+        self.indicator = indicator
         self.total = total
         super().__init__(data, **kwargs)
 
@@ -293,7 +306,7 @@ class MonthlyTable(FigureTable):
 
     def export_header(self):
         value, previous = self.columns["value"].header, self.columns["previous"].header
-        return [_("月份"), *comparison_header(value, previous), _("缺数")]
+        return [_("月份"), *comparison_header(value, previous, self.indicator), _("缺数")]
 
     def export_row(self, row):
         record = row["record"]

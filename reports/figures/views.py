@@ -21,7 +21,7 @@ from django_tables2 import RequestConfig
 
 from metrics import assignments, periods, versions
 from metrics.aggregation import Figure, by_department, latest_month, monthly_series, summarize
-from metrics.formatting import coverage_text
+from metrics.formatting import coverage_text, with_unit
 from metrics.models import Department, Indicator, Kind
 from metrics.periods import Period, add_months, default_period
 from reports.figures.filters import FigureFilter, SummaryFilter
@@ -229,10 +229,12 @@ def _indicator_page(request, table, context, filterset, figure_request):
     table.paginate(paginator_class=DataRowsPaginator, per_page=ROWS_PER_PAGE)
     table.page = table.paginator.get_page(request.GET.get(table.prefixed_page_field))
     indicator, label, period = context["indicator"], context["view_label"], figure_request.period
-    title = _("%(name)s · %(view)s · %(period)s") % {"name": indicator.name, "view": label, "period": period.label}
+    # The unit goes with the name everywhere the table goes: page title, sheet heading, file name.
+    name = with_unit(indicator.name, indicator.unit)
+    title = _("%(name)s · %(view)s · %(period)s") % {"name": name, "view": label, "period": period.label}
     fmt = request.GET.get("export")
     if fmt in EXPORTS:
-        return _export(table, fmt, f"{indicator.name}_{label}_{period.code}", title, figure_request)
+        return _export(table, fmt, f"{name}_{label}_{period.code}", title, figure_request)
     context.update(
         {
             "table": table,
@@ -325,6 +327,7 @@ def breakdown_table(indicator, figure_request, reporters):
     total_row = figure_row(total, position=len(rows), department=total_label, department_code="", share=None)
     return BreakdownTable(
         rows,
+        indicator=indicator,
         total=total_row,
         show_share=not indicator.is_percentage,
         value_label=summary.label,
@@ -364,6 +367,7 @@ def monthly_table(indicator, figure_request, _reporters):
     single_year = period.first.year == period.last.year
     return MonthlyTable(
         rows,
+        indicator=indicator,
         total=total_row,
         value_label=_("%(year)d年") % {"year": period.first.year} if single_year else _("本期"),
         previous_label=_("%(year)d年") % {"year": previous.first.year} if single_year else _("上年同期"),

@@ -5,6 +5,8 @@
 - `plan_batch(batch=, user=)`: what committing would do now (new, changed, unchanged, refused per cell).
 - `commit_batch(batch=, user=, fingerprint=)`: write the plan the user saw, all or nothing.
 
+Notes travel in the workbook's 备注 sheet (reports.imports.notes_sheet): a cell whose note changes is
+a change like a figure's, and each note passes the entry form's check (reporting.checks.note_problem).
 Figures pass the entry form's validation (metrics.validation): parse_number for
 what was typed, check_value per figure, the administrator's cross-field rules.
 Months already submitted (已上报) or approved (已审核) are refused until a
@@ -35,7 +37,7 @@ from reports.imports import workbook
 from reports.imports.errors import ImportFileError
 from reports.imports.models import ImportBatch
 from reports.permissions import can_import_department
-from reports.reporting import selectors, workflow
+from reports.reporting import checks, selectors, workflow
 from reports.reporting.errors import ReportError
 from reports.reporting.models import MonthlyReport, ReportAction, ReportState
 
@@ -98,6 +100,7 @@ def template_for(*, department, form, year, today=None):
         for i in indicators
     ]
     values = {(code, month.month): v.value for (code, month), v in stored.items()}
+    notes = {(code, month.month): v.note for (code, month), v in stored.items() if v.note}
     labels = {m.month: (_("未到") if m > first_of_month(today) else ReportState(states[m]).label) for m in months}
     closed = {m.month for m in months if closed_reason(states[m], m, today)}
     return workbook.build_template(
@@ -110,6 +113,7 @@ def template_for(*, department, form, year, today=None):
         values=values,
         month_states=labels,
         closed_months=closed,
+        notes=notes,
     )
 
 
@@ -130,6 +134,12 @@ class CellChange:
     new: object
     status: str
     reason: str = ""
+    old_note: str = ""
+    new_note: str = ""
+
+    @property
+    def note_changed(self):
+        return self.old_note != self.new_note
 
     @property
     def status_label(self):
@@ -181,14 +191,16 @@ class ImportPlan:
 
     @property
     def shown(self):
-        """The cells that matter, refused first, then changed and new (by month and cell)."""
+        """The cells that matter, refused first, then changed and new (by month, then row: D5 before D10)."""
         order = {REFUSED: 0, CHANGED: 1, NEW: 2}
         cells = [c for c in self.changes if c.status in order]
-        return sorted(cells, key=lambda c: (order[c.status], c.month, c.coordinate))
+        return sorted(cells, key=lambda c: (order[c.status], c.month, cell_order(c.coordinate)))
 
     @property
     def unchanged(self):
-        return [c for c in self.changes if c.status == UNCHANGED]
+        return sorted(
+            (c for c in self.changes if c.status == UNCHANGED), key=lambda c: (c.month, cell_order(c.coordinate))
+        )
 
     def by_month(self):
         """{month: {code: new value}} of the cells to write."""
@@ -197,13 +209,29 @@ class ImportPlan:
             months[change.month][change.code] = change.new
         return dict(sorted(months.items()))
 
+    def notes_by_month(self):
+        """{month: {code: new note}} of the cells to write whose note changes."""
+        months = defaultdict(dict)
+        for change in self.writes:
+            if change.note_changed:
+                months[change.month][change.code] = change.new_note
+        return dict(months)
+
     @property
     def fingerprint(self):
         """A digest of everything the preview shows; commit refuses when it differs."""
-        payload = [[c.code, c.month.isoformat(), c.status, c.old_text, c.new_text, c.reason] for c in self.changes] + [
-            [n, r] for n, r in self.row_problems
-        ]
+        payload = [
+            [c.code, c.month.isoformat(), c.status, c.old_text, c.new_text, c.reason, c.old_note, c.new_note]
+            for c in self.changes
+        ] + [[n, r] for n, r in self.row_problems]
         return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+def cell_order(coordinate):
+    """A cell's place in reading order: column letters, then the row as a number (D5 before D10)."""
+    letters = coordinate.rstrip("0123456789")
+    digits = coordinate[len(letters) :]
+    return (len(letters), letters, int(digits) if digits else 0)
 
 
 def _refuse_row(plan, row, reason):
@@ -275,7 +303,8 @@ def plan_workbook(*, sheet, user, today=None):
         for cell in row.cells:
             month = months[cell.month - 1]
             current = stored.get((row.code, month))
-            old = current.value if current else None
+            old, old_note = (current.value, current.note) if current else (None, "")
+            note = sheet.notes.get((row.code, cell.month)) if sheet.notes is not None else None
             change = CellChange(
                 coordinate=cell.coordinate,
                 code=row.code,
@@ -285,21 +314,35 @@ def plan_workbook(*, sheet, user, today=None):
                 old=old,
                 new=cell.value,
                 status=UNCHANGED,
+                old_note=old_note,
+                # Without a 备注 sheet the notes stay as stored; with one, an empty cell removes the note.
+                new_note=old_note if sheet.notes is None else (note.text if note else ""),
             )
             if cell.error:
                 change.status, change.reason, change.new = REFUSED, cell.error, cell.raw
             elif problems := check_value(cell.value, spec):
                 change.status, change.reason = REFUSED, "".join(problems)
-            elif cell.value == old:
+            elif note and (problem := note.error or checks.note_problem(note.text)):
+                change.status, change.reason = REFUSED, f"{note.coordinate}：{problem}"
+            elif cell.value == old and not change.note_changed:
                 if current is None:
                     continue  # empty in the file and nothing stored: nothing to show
             elif closed := closed_reason(states[month], month, today):
                 change.status, change.reason = REFUSED, closed
             else:
-                change.status = NEW if old is None else CHANGED
-                if cell.value is None:
+                change.status = NEW if old is None and (cell.value is not None or current is None) else CHANGED
+                if cell.value is None and old is not None:
                     change.reason = _("清空（缺报，不是 0）")
             plan.changes.append(change)
+    for code, month in sorted(set(sheet.notes or {}) - {(code, month) for code in seen for month in workbook.MONTHS}):
+        note = sheet.notes[(code, month)]
+        plan.row_problems.append(
+            (
+                note.row,
+                _("%(cell)s：备注所在行的指标代码「%(code)s」不在「数据填报」中。")
+                % {"cell": note.coordinate, "code": echo(code, 50)},
+            )
+        )
     _rule_warnings(plan, stored)
     return plan
 
@@ -373,13 +416,23 @@ def commit_batch(*, batch, user, fingerprint, today=None):
             % {"n": len(plan.refused) + len(plan.row_problems)}
         )
     comment = _("Excel 导入：%(file)s") % {"file": batch.filename}
+    notes = plan.notes_by_month()
     for month, values in plan.by_month().items():
         report = workflow.get_or_create_report(department=plan.department, form=plan.form, month=month, today=today)
         try:
-            workflow.perform(ReportAction.IMPORT, report=report, user=user, values=values, comment=comment, today=today)
+            workflow.perform(
+                ReportAction.IMPORT,
+                report=report,
+                user=user,
+                values=values,
+                notes=notes.get(month, {}),
+                comment=comment,
+                today=today,
+            )
         except ReportError as error:
             raise ImportFileError(error.message) from error
     batch.committed_at = timezone.now()
-    batch.counts = plan.counts
+    # The months written ride with the counts, so that the page can offer to submit exactly those.
+    batch.counts = {**plan.counts, "months": [month.isoformat() for month in plan.by_month()]}
     batch.save(update_fields=["committed_at", "counts"])
     return plan

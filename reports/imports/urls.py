@@ -8,4 +8,5 @@ urlpatterns = [
     path("upload/", views.upload, name="import_upload"),
     path("<int:pk>/", views.preview, name="import_preview"),
     path("<int:pk>/commit/", views.commit, name="import_commit"),
+    path("<int:pk>/submit/", views.submit, name="import_submit"),
 ]

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 
 from metrics import assignments, periods
 from metrics.models import Department
-from metrics.periods import PeriodError, parse_year
+from metrics.periods import PeriodError, parse_month, parse_year
 from reports import permissions
-from reports.imports import services, workbook
+from reports.imports import services, submission, workbook
 from reports.imports.errors import ImportFileError
 from reports.imports.models import ImportBatch
 from reports.reporting import selectors
@@ -131,7 +131,60 @@ def preview(request, pk):
     except ImportFileError as error:
         messages.error(request, error.message)
         return redirect("import_home")
-    return render(request, "imports/preview.html", {"batch": batch, "plan": plan})
+    # Once written, the badges say what the file wrote (as the banner did); the cells compare with the data now.
+    counts = batch.counts if batch.is_committed else {**plan.counts, "refused": plan.refused_total}
+    imported = submission.imported_reports(batch=batch, form=plan.form, user=request.user)
+    return render(
+        request,
+        "imports/preview.html",
+        {
+            "batch": batch,
+            "plan": plan,
+            "counts": counts,
+            "imported": imported,
+            "submittable": [item for item in imported if item.can_submit],
+        },
+    )
+
+
+@require_POST
+def submit(request, pk):
+    """上报 the months the batch wrote that the user picked: each through the workflow, as its own action."""
+    batch = _batch_for(request, pk)
+    versions = {}
+    picked = request.POST.getlist("month")
+    # 逐月上报全部: every month the page offered, each still its own action.
+    for text in request.POST.getlist("every") if "all" in picked else picked:
+        try:
+            month = parse_month(text)
+            versions[month] = request.POST.get(f"version-{month:%Y-%m}", "")
+        except PeriodError as error:
+            messages.error(request, str(error))
+            return redirect("import_preview", pk=batch.pk)
+    if not versions:
+        messages.error(request, _("请选择要上报的月份。"))
+        return redirect("import_preview", pk=batch.pk)
+    try:
+        form = services.plan_batch(batch=batch, user=request.user).form
+    except ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect("import_home")
+    outcomes = submission.submit_imported(
+        batch=batch,
+        form=form,
+        user=request.user,
+        versions=versions,
+        confirm_blanks=request.POST.get("confirm_blanks") == "1",
+    )
+    for report, error in outcomes:
+        month = f"{report.month:%Y年%-m月}"
+        if error:
+            messages.error(request, _("%(month)s未上报。%(error)s") % {"month": month, "error": error})
+        else:
+            messages.success(request, _("%(month)s已上报，等待审核。") % {"month": month})
+    if not outcomes:
+        messages.error(request, _("所选月份不是这个文件写入的月份，未上报。"))
+    return redirect("import_preview", pk=batch.pk)
 
 
 @require_POST

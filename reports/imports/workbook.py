@@ -8,6 +8,9 @@ Pure functions on plain values, no database. The layout (one sheet, 数据填报
     row 4  指标代码 | 指标名称 | 单位 | 1月 … 12月 (locked header)
     row 5… one indicator per row; D…O the months (unlocked unless the month is closed)
 
+A second sheet, 备注, has the same rows and month columns and holds each figure's note (说明), so that
+notes travel with the figures; a workbook without it (made before notes travelled) leaves notes alone.
+
 Reading uses openpyxl's read_only mode so that a large file streams; the file
 is refused before parsing when it is too big, is not an XLSX, has no 数据填报
 sheet, has merged cells, or has more rows than allowed.
@@ -32,6 +35,7 @@ from metrics.validation import NumberError, parse_number
 from reports.imports.errors import ImportFileError
 
 SHEET_TITLE = "数据填报"
+NOTES_TITLE = "备注"
 META_ROW = 2
 STATE_ROW = 3
 HEADER_ROW = 4
@@ -81,13 +85,24 @@ def _validation_for(row):
 
 
 def build_template(
-    *, department_code, department_name, form_code, form_name, year, rows, values, month_states, closed_months
+    *,
+    department_code,
+    department_name,
+    form_code,
+    form_name,
+    year,
+    rows,
+    values,
+    month_states,
+    closed_months,
+    notes=None,
 ):
     """The workbook as bytes.
 
     `rows`: TemplateRow list; `values`: {(code, month number): Decimal or None};
     `month_states`: {month number: label shown in row 3}; `closed_months`: month
-    numbers whose cells are locked and grey (approved, under review, future).
+    numbers whose cells are locked and grey (approved, under review, future);
+    `notes`: {(code, month number): text} for the 备注 sheet.
     """
     wb = Workbook()
     ws = wb.active
@@ -168,6 +183,9 @@ def build_template(
     ws.protection.formatRows = False
     ws.protection.selectLockedCells = False
     ws.protection.selectUnlockedCells = False
+    from reports.imports import notes_sheet  # here: it reads this module's layout
+
+    notes_sheet.build(wb, title=ws["A1"].value, rows=rows, notes=notes or {}, closed_months=closed_months)
     wb.properties.title = ws["A1"].value
     wb.properties.creator = "zhengfa"
     out = io.BytesIO()
@@ -200,6 +218,8 @@ class ParsedSheet:
     year: int
     form_code: str = ""  # empty in a workbook made before forms: the department's only form is meant
     rows: list = field(default_factory=list)
+    # The 备注 sheet: {(code, month number): notes_sheet.NoteCell}; None when the workbook has no such sheet.
+    notes: dict | None = None
 
 
 def _refuse(message):
@@ -303,7 +323,15 @@ def read_template(data, *, max_bytes, max_rows):
             )
         if _has_merged_cells(archive, ws._worksheet_path):
             _refuse(_("工作表中有合并单元格，无法按行列读取。请取消合并，或重新下载模板填写。"))
-        return _read_rows(ws, max_rows=max_rows)
+        sheet = _read_rows(ws, max_rows=max_rows)
+        if NOTES_TITLE in wb.sheetnames:
+            from reports.imports import notes_sheet  # here: it reads this module's layout
+
+            notes = wb[NOTES_TITLE]
+            if _has_merged_cells(archive, notes._worksheet_path):
+                _refuse(_("「备注」工作表中有合并单元格，无法按行列读取。请取消合并，或重新下载模板填写。"))
+            sheet.notes = notes_sheet.read(notes, max_rows=max_rows)
+        return sheet
     finally:
         wb.close()
 

@@ -289,18 +289,44 @@ def events_since(report, version):
     return list(ReportEvent.objects.filter(report=report, version__gt=version).select_related("user"))
 
 
-def department_months(department, *, due, limit=24):
-    """The department's reports, newest first, with the month now due of each of its forms added (未填报)."""
-    forms = [line.form for line in reporting_lines(department_ids={department.pk})]
+def department_months(department, *, due, today, recent=12):
+    """The clerk's list: every month of each of the department's forms that is due and not approved,
+    and the reports of the last `recent` months; the overdue ones first (oldest first), then what can
+    still be entered, then the rest, newest first.
+
+    A form's months run from the department's first report of it (or from `due` for a form it has never
+    reported) to `due`; a month with no row is an unsaved 未填报 report. Whether a report is overdue is
+    MonthlyReport.is_overdue's answer. Four queries for the forms, two for the reports, whatever the history.
+    """
+    forms = {line.form.pk: line.form for line in reporting_lines(department_ids={department.pk})}
+    keys = list(
+        MonthlyReport.objects.filter(department=department, form__in=forms).values_list("form_id", "month", "state")
+    )
+    approved = {(form_id, month) for form_id, month, state in keys if state == ReportState.APPROVED}
+    starts = {}
+    for form_id, month, _state in keys:
+        starts[form_id] = min(month, starts.get(form_id, month))
+    since = add_months(due, -(recent - 1))
     reports = {
         (r.form_id, r.month): r
         for r in MonthlyReport.objects.filter(department=department, form__in=forms)
+        .exclude(state=ReportState.APPROVED, month__lt=since)
         .select_related("department", "form")
-        .order_by("-month")[: limit * max(1, len(forms))]
     }
-    for form in forms:
-        if (form.pk, due) not in reports:
-            reports[(form.pk, due)] = MonthlyReport(
-                department=department, form=form, month=due, state=ReportState.NOT_STARTED, version=0
-            )
-    return sorted(reports.values(), key=lambda r: (-r.month.toordinal(), r.form.order, r.form.code))
+    for form in forms.values():
+        for month in month_list(min(starts.get(form.pk, due), due), due):
+            if (form.pk, month) not in reports and (form.pk, month) not in approved:
+                reports[(form.pk, month)] = MonthlyReport(
+                    department=department, form=form, month=month, state=ReportState.NOT_STARTED, version=0
+                )
+    rows = list(reports.values())
+    for row in rows:
+        row.overdue = row.is_overdue(today)
+
+    def order(row):
+        form = (row.form.order, row.form.code)
+        if row.overdue:
+            return (0, row.month.toordinal(), form)
+        return (1 if row.is_editable else 2, -row.month.toordinal(), form)
+
+    return sorted(rows, key=order)

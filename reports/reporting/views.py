@@ -53,7 +53,8 @@ def _report_for(user, department_code, form_code, year, month):
 
 
 def entry_list(request):
-    """A clerk's months: the month now due and the department's reports, newest first."""
+    """A clerk's months: every month due and not approved (the overdue ones first, oldest first) and the
+    recent reports."""
     user = request.user
     if not can_report(user):
         if can_see_all(user):
@@ -72,15 +73,14 @@ def entry_list(request):
         except PeriodError as error:
             messages.error(request, str(error))
     today = periods.today()
-    rows = selectors.department_months(user.department, due=last_month_over(today))
-    for row in rows:
-        row.overdue = row.is_overdue(today)
+    rows = selectors.department_months(user.department, due=last_month_over(today), today=today)
     return render(
         request,
         "reports/entry_list.html",
         {
             "department": user.department,
             "rows": rows,
+            "overdue": sum(1 for row in rows if row.overdue),
             "forms": [line.form for line in lines],
             "today": today,
             "this_month": first_of_month(today),

@@ -218,7 +218,7 @@ def mark_overdue(*, month, lines, now=None):
     Not a change of state (an overdue report stays 未填报/草稿/已退回), so no event;
     idempotent: a report marked once keeps its first mark.
     """
-    now = now or timezone.now()
+    now = now or periods.now()
     departments = {line.department.pk for line in lines}
     existing = set(
         MonthlyReport.objects.filter(month=month, department__in=departments).values_list("department_id", "form_id")
@@ -306,7 +306,7 @@ def _record(locked, *, user, action, to_state, comment=""):
         from_state=locked.state,
         to_state=to_state,
         user=user,
-        at=timezone.now(),
+        at=periods.now(),
         comment=comment,
         version=locked.version + 1,
     )
@@ -317,7 +317,7 @@ def _record(locked, *, user, action, to_state, comment=""):
 
 def _stamp(locked, action, *, user, reason):
     """The report's own record of the action: who submitted or approved it, and when; the reason shown."""
-    now = timezone.now()
+    now = periods.now()
     if action == ReportAction.SUBMIT:
         locked.submitted_at, locked.submitted_by = now, user
         locked.first_submitted_at = locked.first_submitted_at or now

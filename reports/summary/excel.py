@@ -1,7 +1,10 @@
 """The summary's Excel annex: the period's figures by work area, numbers stored as numbers.
 
 One sheet 全部指标 with every indicator, then one sheet per work area. A
-missing figure is an empty cell marked 缺数 in the 备注 column, never 0.
+missing figure is an empty cell marked 缺数 in the 备注 column, never 0. Values
+are rounded as the summary's text writes them (88.1 where the text asks for
+1位小数, amounts to two decimals, counts whole); each sheet prints on A4
+landscape, one page wide, its heading and column titles repeated on every page.
 """
 
 import io
@@ -14,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from metrics.formatting import CHANGE_PLACES, as_number, coverage_text
+from metrics.formatting import CHANGE_PLACES, as_number, coverage_text, document_places
 from reports.figures.serializers import neutralise, rounded
 
 HEADERS = [
@@ -38,12 +41,8 @@ _MISSING_FILL = PatternFill("solid", fgColor="FDF0EF")
 _FONT = "宋体"
 
 
-def _number_format(indicator):
-    if indicator.is_percentage:
-        return "0.00"
-    if indicator.decimals:
-        return "0.00" + "#" * max(indicator.decimals - 2, 0)
-    return "0"
+def _number_format(places):
+    return "0." + "0" * places if places else "0"
 
 
 def _as_number(value, places=None):
@@ -51,7 +50,7 @@ def _as_number(value, places=None):
     return as_number(value if places is None else rounded(value, places))
 
 
-def _rows(figures, responsible):
+def _rows(figures, responsible, places):
     for f in figures:
         indicator = f.indicator
         yoy = f.yoy_pct
@@ -59,21 +58,22 @@ def _rows(figures, responsible):
         completion = f.completion_pct
         # A figure whose 截至 month not every department due reported says so (7月：6/11 单位已审核).
         note = _("缺数") if f.value is None else coverage_text(f.coverage)
+        shown = places.get(indicator.code, document_places(indicator))
         yield (
             [
                 indicator.area.name,
                 indicator.name,
                 indicator.unit,
-                _as_number(f.value),
-                _as_number(f.previous),
+                _as_number(f.value, shown),
+                _as_number(f.previous, shown),
                 _as_number(yoy, CHANGE_PLACES),
                 _as_number(points, CHANGE_PLACES),
-                _as_number(f.target),
+                _as_number(f.target, shown),
                 _as_number(completion, CHANGE_PLACES),
                 responsible.get(indicator.code, ""),
                 note,
             ],
-            indicator,
+            shown,
         )
 
 
@@ -90,7 +90,7 @@ def _sheet(workbook, title, heading, rows, headers=HEADERS):
         cell.fill = _HEAD_FILL
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for values, indicator in rows:
+    for values, shown in rows:
         # Names and notes are text: one starting with = + - @ must not run as a formula.
         sheet.append([neutralise(value) for value in values])
         row = sheet.max_row
@@ -98,7 +98,7 @@ def _sheet(workbook, title, heading, rows, headers=HEADERS):
             cell.border = _BORDER
             cell.font = Font(name=_FONT)
             if column in (4, 5, 8):
-                cell.number_format = _number_format(indicator)
+                cell.number_format = _number_format(shown)
             elif column in (6, 7, 9):
                 cell.number_format = "0.00"
         if values[3] is None:
@@ -106,25 +106,41 @@ def _sheet(workbook, title, heading, rows, headers=HEADERS):
     for n, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(n)].width = width
     sheet.freeze_panes = "C3"
+    _print_setup(sheet)
     return sheet
 
 
-def build_xlsx(summary, *, county="", responsible=None):
-    """The annex of a metrics Summary (all indicators, catalogue order) as .xlsx bytes."""
-    responsible = responsible or {}
+def _print_setup(sheet):
+    """A4 landscape, one page wide, the heading and column titles on every page, page numbers below."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = "1:2"
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
+
+
+def build_xlsx(summary, *, county="", responsible=None, places=None):
+    """The annex of a metrics Summary (all indicators, catalogue order) as .xlsx bytes.
+
+    `places` ({code: decimals}, from the period's template) rounds values as the text does;
+    other values take metrics.formatting.document_places.
+    """
+    responsible, places = responsible or {}, places or {}
     workbook = Workbook()
     workbook.remove(workbook.active)
     label = summary.label  # what the figures cover: 2023年上半年, or 2023年（1—7月） for a period in progress
     # 本期 and 上年同期 name their months, so that a part is never read against a whole.
     headers = [*HEADERS[:3], label, summary.previous_label, *HEADERS[5:]]
     heading = _("%(county)s%(period)s政法工作主要指标（附表）") % {"county": county, "period": label}
-    _sheet(workbook, _("全部指标"), heading, list(_rows(summary.figures, responsible)), headers)
+    _sheet(workbook, _("全部指标"), heading, list(_rows(summary.figures, responsible, places)), headers)
     for area, figures in groupby(summary.figures, key=lambda f: f.indicator.area):
         _sheet(
             workbook,
             area.name,
             _("%(period)s · %(area)s") % {"period": label, "area": area.name},
-            list(_rows(figures, responsible)),
+            list(_rows(figures, responsible, places)),
             headers,
         )
     workbook.properties.title = heading

@@ -10,14 +10,17 @@ from django.utils.translation import gettext as _
 
 from metrics.formatting import (
     CHANGE_PLACES,
+    DOWN,
     MISSING,
+    UP,
     change_phrase,
     change_size,
     change_verb,
     completion_text,
+    direction,
     document_value,
 )
-from reports.summary.placeholders import PLACEHOLDER_RE, parse_placeholder
+from reports.summary.placeholders import FIGURE_MARK, PLACEHOLDER_RE, parse_placeholder
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,35 @@ def missing_marker(name, who="", what=""):
     )
 
 
+def fill_group(placeholder, context):
+    """A group condition as Segments: its words when every member fell (全降) or rose (全升), else the
+    否则 words, else each member with its own 同比 (names and phrases, or what is missing)."""
+    codes = [context.catalogue.get(key) for key in placeholder.keys]
+    figures = [context.figures.get(code) for code in codes]
+    way = {"down": DOWN, "up": UP}[placeholder.group_way]
+    code = codes[0] or ""
+    if all(f is not None and direction(f) == way for f in figures):
+        return [Segment(placeholder.group_text, "figure", code, placeholder.raw)]
+    if placeholder.other_text is not None:
+        return [Segment(placeholder.other_text, "figure", code, placeholder.raw)]
+    segments = []
+    for n, (key, member_code) in enumerate(zip(placeholder.keys, codes, strict=True)):
+        if n:
+            segments.append(Segment(_("，")))
+        figure = context.figures.get(member_code)
+        if figure is not None and figure.value is not None and figure.previous is not None:
+            segments.append(Segment(figure.indicator.name))
+        one = replace(placeholder, key=key, show="yoy", group_way=None, group_text=None, other_text=None)
+        segments.append(fill_placeholder(one, context))
+    return segments
+
+
 def fill_placeholder(placeholder, context):
-    """One placeholder as a Segment."""
+    """One placeholder as a Segment (a group condition: a list of Segments, see fill_group)."""
     if placeholder.special:
         return Segment(context.specials.get(placeholder.special, ""), "special", raw=placeholder.raw)
+    if placeholder.group_way:
+        return fill_group(placeholder, context)
     code = context.catalogue.get(placeholder.key)
     figure = context.figures.get(code)
     if figure is None:
@@ -86,6 +114,8 @@ def fill_placeholder(placeholder, context):
             decimals=placeholder.decimals,
             with_unit=placeholder.with_unit,
             in_wan=placeholder.in_wan,
+            about=placeholder.about,
+            step=placeholder.step,
         )
 
     show = placeholder.show
@@ -93,8 +123,12 @@ def fill_placeholder(placeholder, context):
         return Segment(indicator.name, "figure", code, placeholder.raw)
     if show in ("value", "yoy", "verb", "size", "completion") and figure.value is None:
         return missing()
-    if show == "value":
+    if show == "value" and figure.value == 0 and placeholder.zero_text is not None:
+        text = placeholder.zero_text
+    elif show == "value":
         text = value_text(figure.value)
+        if placeholder.other_text is not None:
+            text = placeholder.other_text.replace(FIGURE_MARK, text)
     elif show == "previous":
         if figure.previous is None:
             return missing(_("（上年同期）"))
@@ -126,11 +160,12 @@ def fill_parts(parts, context):
     """Parts (text and placeholders) → Segments, neighbouring text merged."""
     segments = []
     for part in parts:
-        segment = Segment(part) if isinstance(part, str) else fill_placeholder(part, context)
-        if segment.kind == "text" and segments and segments[-1].kind == "text":
-            segments[-1] = Segment(segments[-1].text + segment.text)
-        else:
-            segments.append(segment)
+        filled = Segment(part) if isinstance(part, str) else fill_placeholder(part, context)
+        for segment in filled if isinstance(filled, list) else [filled]:
+            if segment.kind == "text" and segments and segments[-1].kind == "text":
+                segments[-1] = Segment(segments[-1].text + segment.text)
+            else:
+                segments.append(segment)
     return segments
 
 

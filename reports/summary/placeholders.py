@@ -8,6 +8,7 @@ committee writes its reports:
 - ``一、上半年工作开展情况`` — a level-1 heading (黑体);
 - ``（一）坚决维护社会大局和谐稳定`` — a level-2 heading (楷体); when the line
   goes on after its first 。, the rest is body text in the same paragraph;
+- ``1.`` and ``（1）`` — level-3 (仿宋 bold) and level-4 (仿宋) headings, run-in the same way;
 - any other line — a body paragraph. Empty lines are ignored.
 
 Figures are placeholders in 【】 (half-width ``[[ ]]`` is accepted too): an
@@ -53,6 +54,14 @@ IN_WAN = {"万", "以万计", "万为单位"}
 DECIMALS_RE = re.compile(r"^([0-4一二三四零])位小数$")
 WHOLE = {"取整", "整数"}
 _CHINESE_DIGITS = {"零": 0, "一": 1, "二": 2, "三": 3, "四": 4}
+# Wording bound to the value (the numbers themselves: metrics.formatting.document_value).
+QUALIFIERS = {"余", "多", "近", "约"}  # 200余篇 / 150多万元 (floor), 近60次 (ceiling), 约 (half up): only when rounded
+STEPS = {"整十": 10, "整百": 100, "整千": 1000, "整万": 10000}
+# Options carrying text: 为零：未发生… (the words for a 0), 否则：发生…# (the words otherwise, # the figure),
+# 全降：…“双降” / 全升：… (a group of indicators joined by +, when every one fell / rose).
+TEXT_OPTION_RE = re.compile(r"^(为零|零|否则|全降|全升)[：:=](.*)$")
+FIGURE_MARK = "#"
+GROUP_SPLIT = "+"
 
 # Placeholders that are not indicators: filled from the period and settings.
 SPECIALS = {"县名": "county", "期间": "period", "年度": "year", "上年度": "previous_year"}
@@ -63,8 +72,19 @@ _OPTION_SPLIT_RE = re.compile(r"[|｜]")
 
 H1_RE = re.compile(r"^[一二三四五六七八九十]+、")
 H2_RE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+# "1." but not "1.5万…" or "2023年": one or two digits, a full or half-width point, no digit after it.
+H3_RE = re.compile(r"^\d{1,2}[.．](?!\d)")
+H4_RE = re.compile(r"^[（(]\d{1,2}[）)]")
 
-TITLE, HEADING1, HEADING2, PARAGRAPH = "title", "heading1", "heading2", "paragraph"
+TITLE, HEADING1, HEADING2, HEADING3, HEADING4, PARAGRAPH = (
+    "title",
+    "heading1",
+    "heading2",
+    "heading3",
+    "heading4",
+    "paragraph",
+)
+HEADINGS = (HEADING1, HEADING2, HEADING3, HEADING4)
 
 
 class TemplateProblem(ValueError):
@@ -96,7 +116,8 @@ class Problem:
 
 @dataclass(frozen=True)
 class Placeholder:
-    """A placeholder as typed: the indicator (code or name) or special word, and how to show it."""
+    """A placeholder as typed: the indicator (code or name; several joined by + for a group condition) or
+    special word, and how to show it."""
 
     raw: str
     key: str
@@ -104,10 +125,21 @@ class Placeholder:
     decimals: int | None = None
     with_unit: bool = True
     in_wan: bool = False
+    about: str | None = None  # 余 多 近 约
+    step: int | None = None  # 整十 整百 …
+    zero_text: str | None = None
+    other_text: str | None = None
+    group_way: str | None = None  # "down" (全降) or "up" (全升)
+    group_text: str | None = None
 
     @property
     def special(self):
         return SPECIALS.get(self.key)
+
+    @property
+    def keys(self):
+        """The indicators named: one, or a group's members."""
+        return tuple(k.strip() for k in self.key.split(GROUP_SPLIT)) if self.group_way else (self.key,)
 
 
 @dataclass
@@ -134,9 +166,13 @@ def parse_placeholder(inner, *, raw=None):
     if not key:
         reasons.append(_("占位符里没有写指标代码或名称。"))
     show, decimals, with_unit, in_wan = None, None, True, False
+    texts, about, step = {}, None, None
     for option in options:
         if not option:
             reasons.append(_("选项之间多了一个“|”。"))
+        elif match := TEXT_OPTION_RE.match(option):
+            word = {"零": "为零"}.get(match.group(1), match.group(1))
+            texts[word] = match.group(2).strip()
         elif option in SHOW_OPTIONS:
             if show is not None and show != SHOW_OPTIONS[option]:
                 reasons.append(_("选项“%(option)s”与前面的显示内容冲突，每个占位符只能显示一项。") % {"option": option})
@@ -149,6 +185,10 @@ def parse_placeholder(inner, *, raw=None):
             in_wan = True
         elif option in WHOLE:
             decimals = 0
+        elif option in QUALIFIERS:
+            about = option
+        elif option in STEPS:
+            step = STEPS[option]
         elif match := DECIMALS_RE.match(option):
             digit = match.group(1)
             decimals = int(digit) if digit.isdigit() else _CHINESE_DIGITS[digit]
@@ -159,11 +199,67 @@ def parse_placeholder(inner, *, raw=None):
             )
     if key in SPECIALS and options:
         reasons.append(_("“%(key)s”不带选项。") % {"key": key})
-    return Placeholder(raw, key, show or "value", decimals, with_unit, in_wan), reasons
+    group_way = "down" if "全降" in texts else "up" if "全升" in texts else None
+    reasons += _text_option_reasons(key, texts, group_way, show)
+    placeholder = Placeholder(
+        raw,
+        key,
+        show or "value",
+        decimals,
+        with_unit,
+        in_wan,
+        about=about,
+        step=step,
+        zero_text=texts.get("为零"),
+        other_text=texts.get("否则"),
+        group_way=group_way,
+        group_text=texts.get("全降", texts.get("全升")),
+    )
+    return placeholder, reasons
+
+
+def _text_option_reasons(key, texts, group_way, show):
+    reasons = []
+    if "全降" in texts and "全升" in texts:
+        reasons.append(_("“全降”和“全升”只能选一个。"))
+    if group_way and GROUP_SPLIT not in key:
+        reasons.append(_("“全降”“全升”用于多个指标，请用“+”连接，如【甲+乙|全降：实现“双降”】。"))
+    if group_way and ("为零" in texts or show):
+        reasons.append(_("多个指标的条件写法只能带“全降/全升”和“否则”。"))
+    other = texts.get("否则")
+    if other is not None and not group_way and FIGURE_MARK not in other:
+        reasons.append(_("“否则：”后的文字要用 # 表示数字的位置，如“否则：发生负面舆情事件#”。"))
+    if group_way and other and FIGURE_MARK in other:
+        reasons.append(_("多个指标的“否则：”文字里不能用 #；不写“否则”时各指标分别写出同比。"))
+    if any(ch in text for text in texts.values() for ch in "【】[]"):
+        reasons.append(_("选项文字里不能再写方括号。"))
+    return reasons
 
 
 def documented_options():
-    return ["值", "同比", "增减", "幅度", "上年", "目标", "完成率", "名称", "N位小数", "取整", "无单位", "万"]
+    return [
+        "值",
+        "同比",
+        "增减",
+        "幅度",
+        "上年",
+        "目标",
+        "完成率",
+        "名称",
+        "N位小数",
+        "取整",
+        "整十/整百/整千",
+        "余",
+        "多",
+        "近",
+        "约",
+        "无单位",
+        "万",
+        "为零：…",
+        "否则：…#…",
+        "全降：…",
+        "全升：…",
+    ]
 
 
 def split_line(text):
@@ -226,6 +322,10 @@ def parse_template(body, *, title=""):
             kind, h1, h2 = HEADING1, _short(text), ""
         elif H2_RE.match(text):
             kind, h2 = HEADING2, _short(text.split("。")[0])
+        elif H3_RE.match(text):
+            kind = HEADING3
+        elif H4_RE.match(text):
+            kind = HEADING4
         else:
             kind = PARAGRAPH
         # For a body paragraph, its opening words locate it within the section.
@@ -234,7 +334,7 @@ def parse_template(body, *, title=""):
         parts, found = split_line(text)
         problems.extend(Problem(number, section, bad, reason) for bad, reason in found)
         block = Block(kind, parts, number, section)
-        if kind in (HEADING1, HEADING2):
+        if kind in HEADINGS:
             block.lead, block.parts = _run_in(parts)
         blocks.append(block)
     return blocks, problems
@@ -255,20 +355,25 @@ def check_template(body, catalogue, *, title=""):
     """
     blocks, problems = parse_template(body, title=title)
     for block, placeholder in placeholders(blocks):
-        if placeholder.special or not placeholder.key or placeholder.key in catalogue:
+        if placeholder.special or not placeholder.key:
             continue
-        close = difflib.get_close_matches(placeholder.key, list(catalogue), n=2, cutoff=0.6)
-        hint = (
-            _("是否想写：%(names)s？") % {"names": "、".join(close)} if close else _("请在右侧指标表中查找正确的代码。")
-        )
-        problems.append(
-            Problem(
-                block.line,
-                block.section,
-                placeholder.raw,
-                _("指标“%(key)s”不存在。%(hint)s") % {"key": placeholder.key, "hint": hint},
+        for key in placeholder.keys:
+            if key in catalogue:
+                continue
+            close = difflib.get_close_matches(key, list(catalogue), n=2, cutoff=0.6)
+            hint = (
+                _("是否想写：%(names)s？") % {"names": "、".join(close)}
+                if close
+                else _("请在右侧指标表中查找正确的代码。")
             )
-        )
+            problems.append(
+                Problem(
+                    block.line,
+                    block.section,
+                    placeholder.raw,
+                    _("指标“%(key)s”不存在。%(hint)s") % {"key": key, "hint": hint},
+                )
+            )
     lines = [title or "", *(body or "").splitlines()]
     problems.sort(key=lambda p: (p.line, lines[p.line].find(p.text) if p.line < len(lines) else 0))
     return problems
@@ -286,4 +391,4 @@ def check_sign_off(text, label):
 
 def used_codes(blocks, catalogue):
     """The indicator codes the blocks refer to (names resolved through `catalogue`)."""
-    return sorted({catalogue[p.key] for _b, p in placeholders(blocks) if not p.special and p.key in catalogue})
+    return sorted({catalogue[k] for _b, p in placeholders(blocks) if not p.special for k in p.keys if k in catalogue})

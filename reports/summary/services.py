@@ -1,6 +1,7 @@
 """Writes for the summary: saving and restoring templates, requesting and running exports."""
 
 import logging
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.aggregation import summarize
+from metrics.formatting import echo
 from metrics.models import Indicator
 from metrics.periods import PeriodError, parse_period
 from reports.summary import excel, pdf, word
@@ -21,8 +23,9 @@ from reports.summary.models import (
     SummaryTemplate,
     SummaryTemplateVersion,
 )
-from reports.summary.placeholders import Problem, TemplateProblem, check_sign_off, check_template
+from reports.summary.placeholders import Problem, TemplateProblem, check_sign_off, check_template, parse_template
 from reports.summary.selectors import catalogue, render_summary, responsible_names
+from reports.summary.wording import value_places
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +34,22 @@ INTERRUPTED = _("导出中断：后台进程在生成过程中停止，未能自
 
 class ExportError(RuntimeError):
     """An export that cannot be made; the message is for people."""
+
+
+# Control characters other than line breaks and tabs (NUL above all: PostgreSQL refuses it in text).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_problems(fields):
+    """A Problem per field holding a control character, with the line it is on (0 for one-line fields)."""
+    problems = []
+    for label, text in fields.items():
+        match = _CONTROL_RE.search(text or "")
+        if match:
+            line = text.count("\n", 0, match.start()) + 1 if label == _("正文") else 0
+            excerpt = echo(text[max(0, match.start() - 6) : match.end() + 6])
+            problems.append(Problem(line, label, excerpt, _("含有不可见的控制字符，请删除后再保存。")))
+    return problems
 
 
 def _period(code):
@@ -54,7 +73,10 @@ def save_template(*, period, title, body, user, note="", signatory=None, dated=N
     if dated is None:
         dated = current.dated if current else ""
     signatory, dated = signatory.strip(), dated.strip()
-    problems = []
+    fields = {_("标题"): title, _("正文"): body, _("署名"): signatory, _("成文日期"): dated, _("修改说明"): note}
+    problems = _control_problems(fields)
+    if problems:
+        raise TemplateProblem(problems)
     if not title:
         problems.append(Problem(0, "", "", _("标题不能为空。")))
     if not body:
@@ -192,18 +214,22 @@ def sweep_abandoned_exports():
 def build_export(*, period, format, progress=lambda n: None):
     """(file bytes, template version or None, missing count or None) of a period's export."""
     period = parse_period(period)
+    template = SummaryTemplate.objects.filter(period=period.code).first()
     if format == ExportFormat.XLSX:
         indicators = list(Indicator.objects.active().select_related("area"))
         summary = summarize(period, indicators=indicators)
         progress(60)
         responsible = responsible_names(indicators, limit=None)
-        return excel.build_xlsx(summary, county=settings.COUNTY_NAME, responsible=responsible), None, None
-    template = SummaryTemplate.objects.filter(period=period.code).first()
+        # The annex rounds as the text does: the decimals the period's template asks for.
+        places = value_places(parse_template(template.body)[0], catalogue()) if template else {}
+        content = excel.build_xlsx(summary, county=settings.COUNTY_NAME, responsible=responsible, places=places)
+        return content, None, None
     if template is None:
         raise ExportError(_("%(period)s还没有总结模板，请先编辑模板。") % {"period": period.label})
     rendered = render_summary(template, period=period)
     progress(40)
-    content = word.build_docx(rendered, author=_("%(county)s委政法委") % {"county": settings.COUNTY_NAME})
+    author = _("%(county)s委政法委") % {"county": settings.COUNTY_NAME}
+    content = word.build_docx(rendered, author=author, for_libreoffice=format == ExportFormat.PDF)
     progress(60)
     if format == ExportFormat.PDF:
         try:

@@ -20,6 +20,7 @@ from reports import permissions
 from reports.summary import selectors, services
 from reports.summary.models import ExportFormat, SummaryExport, SummaryTemplate
 from reports.summary.placeholders import SPECIALS, TemplateProblem, documented_options
+from reports.summary.wording import typed_digits
 
 
 def _require_read(user):
@@ -162,6 +163,7 @@ def summary_edit(request, period):
             "dated_text": dated,
             "body_text": body,
             "problems": problems,
+            "digit_warnings": typed_digits(body, title=title),
             "versions": versions,
             "indicators": _indicator_table(),
             "options": documented_options(),

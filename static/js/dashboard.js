@@ -15,10 +15,43 @@
     doubleClick: false,
     responsive: true
   };
+  // A bar or point carrying a link (customdata: a path on this server) opens its detail table.
+  function follow(event) {
+    var url = event && event.points && event.points.length ? event.points[0].customdata : null;
+    if (typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/") {
+      window.location.assign(url);
+    }
+  }
+  // A narrow chart (a phone): a title wider than the chart breaks at its space, and the top margin
+  // grows to hold the title and the legend above the plot, so that the legend never covers the title.
+  function fit(element) {
+    var title = element.querySelector(".g-gtitle");
+    var legend = element.querySelector(".legend");
+    var layout = element.layout;
+    if (!title || !layout) { return; }
+    var text = layout.title.text;
+    if (title.getBoundingClientRect().width > element.clientWidth - 16 && text.indexOf(" ") > 0) {
+      // plotly anchors a title's first line at the top: the second line needs its room above.
+      var update = { "title.text": text.replace(" ", "<br>"), "title.pad.t": layout.title.pad.t + layout.title.font.size * 1.3 };
+      window.Plotly.relayout(element, update).then(function () { fit(element); });
+      return;
+    }
+    var top = element.getBoundingClientRect().top;
+    var needed = title.getBoundingClientRect().bottom - top + 10 + (legend ? legend.getBoundingClientRect().height : 0);
+    if (needed > layout.margin.t) {
+      window.Plotly.relayout(element, { "margin.t": Math.ceil(needed) });
+    }
+  }
   function draw(element) {
     var figure = figures[element.dataset.chart];
     if (figure && window.Plotly) {
       window.Plotly.react(element, figure.data, figure.layout, config);
+      fit(element);
+      element.classList.toggle("linked", figure.data.some(function (trace) { return trace.customdata; }));
+      if (!element.dataset.follows) {
+        element.on("plotly_click", follow);
+        element.dataset.follows = "1";
+      }
     }
   }
   document.querySelectorAll("[data-chart]").forEach(draw);

@@ -109,7 +109,7 @@
 
   // --- a problem's link selects the bad text in the editor --------------------------
   var bodyField = document.getElementById("id_body");
-  document.querySelectorAll(".problems a.jump").forEach(function (link) {
+  document.querySelectorAll(".problems a.jump, .digit-warnings a.jump").forEach(function (link) {
     link.addEventListener("click", function (event) {
       if (!bodyField) return;
       event.preventDefault();

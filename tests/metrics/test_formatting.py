@@ -89,7 +89,10 @@ def test_percentages_have_no_percent_of_percent():
         (D("145000"), COUNT, {"in_wan": True, "decimals": 1}, "14.5万件"),
         (D("1043.5"), MONEY, {}, "1043.5万元"),
         (D("1043.5"), MONEY, {"with_unit": False}, "1043.5"),
-        (D("63666.7755"), MONEY, {}, "63666.7755万元"),
+        # Amounts to two decimals unless asked for more (at most that many, trailing zeros dropped).
+        (D("2231.1454"), MONEY, {}, "2231.15万元"),
+        (D("63666.7755"), MONEY, {"decimals": 4}, "63666.7755万元"),
+        (D("1043.5"), MONEY, {"decimals": 4}, "1043.5万元"),
         (D("93.5979"), RATIO, {}, "93.60%"),
         (D("93.5979"), RATIO, {"decimals": 1}, "93.6%"),
         (D("98"), RATE, {"decimals": 0}, "98%"),
@@ -97,6 +100,32 @@ def test_percentages_have_no_percent_of_percent():
     ],
 )
 def test_document_value_writes_as_the_report_does(value, indicator, options, expected):
+    assert document_value(value, indicator, **options) == expected
+
+
+@pytest.mark.parametrize(
+    "value,indicator,options,expected",
+    [
+        # 余/多: floor to the shown precision, the qualifier only when something was dropped.
+        (D("145386"), COUNT, {"in_wan": True, "decimals": 1, "about": "余"}, "14.5万余件"),
+        (D("145000"), COUNT, {"in_wan": True, "decimals": 1, "about": "余"}, "14.5万件"),
+        (D("213"), COUNT, {"step": 100, "about": "余"}, "200余件"),
+        (D("200"), COUNT, {"step": 100, "about": "余"}, "200件"),
+        (D("104"), COUNT, {"about": "余"}, "104件"),  # never 104余 for an exact 104
+        (D("3"), COUNT, {"step": 10, "about": "余"}, "3件"),  # never 0余
+        (D("153.6"), MONEY, {"step": 10, "about": "多"}, "150多万元"),
+        (D("64.4933"), MONEY, {"decimals": 0, "about": "多"}, "64多万元"),
+        (D("213"), COUNT, {"step": 100, "about": "余", "with_unit": False}, "200余"),
+        # 近: ceiling; 约: half up; each only when the shown figure differs from the value.
+        (D("58"), COUNT, {"step": 10, "about": "近"}, "近60件"),
+        (D("60"), COUNT, {"step": 10, "about": "近"}, "60件"),
+        (D("31"), COUNT, {"about": "近"}, "31件"),
+        (D("1043.5"), MONEY, {"decimals": 0, "about": "约"}, "约1044万元"),
+        (D("88.1098"), RATIO, {"decimals": 1, "about": "约"}, "约88.1%"),
+        (D("123456789"), MONEY, {"in_wan": True, "decimals": 1, "about": "余"}, "12345.6亿余元"),
+    ],
+)
+def test_document_value_qualifies_a_rounded_figure_from_its_value(value, indicator, options, expected):
     assert document_value(value, indicator, **options) == expected
 
 

@@ -297,6 +297,18 @@ def test_today_is_the_local_date_unless_the_demo_pins_it(settings):
     assert periods.today() == datetime.date(2023, 8, 3)
 
 
+def test_now_is_the_time_of_day_on_the_pinned_date(settings):
+    """What the pinned demo records (a submission, a value's history) happens on its day."""
+    from django.utils import timezone
+
+    from metrics import periods
+
+    settings.ZHENGFA_TODAY = None
+    assert timezone.localdate(periods.now()) == periods.today()
+    settings.ZHENGFA_TODAY = datetime.date(2024, 2, 29)
+    assert timezone.localdate(periods.now()) == datetime.date(2024, 2, 29)
+
+
 def test_production_refuses_a_pinned_today(tmp_path):
     import os
     import subprocess

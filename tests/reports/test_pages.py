@@ -29,7 +29,8 @@ def _fill(route):
     return route
 
 
-PUBLIC = {"/login/", "/admin/login/", "/static/"}
+# /healthz is for a monitor: no login, and only ok/fail words (tests/reports/operations/test_health.py).
+PUBLIC = {"/login/", "/admin/login/", "/static/", "/healthz"}
 # Machine endpoints answer 401 JSON instead of redirecting to the login page.
 API_PREFIX = "/api/"
 

@@ -100,8 +100,13 @@ ACCESS = {
     "import_upload": {"GET": NOT_ALLOWED, "POST": (LOGIN, BAD, BAD, BAD, DENIED, BAD)},
     "import_preview": {"GET": IMPORTERS_OF_A, "POST": IMPORTERS_OF_A},
     "import_commit": {"GET": NOT_ALLOWED, "POST": IMPORTERS_OF_A},
+    # 上报 of the months a batch wrote (the workflow then decides each month); an empty POST changes nothing.
+    "import_submit": {"GET": NOT_ALLOWED, "POST": IMPORTERS_OF_A},
     # Each user's own notifications.
     "notification_list": {"GET": EVERYONE, "POST": EVERYONE},
+    # Health for a monitor: no login, read-only (no broker in the tests: every check ok or off).
+    "healthz": {"GET": (OK,) * 6, "POST": (NOPE,) * 6},
+    "task_status": {"GET": REVIEWERS, "POST": NOT_ALLOWED},
     "notification_mark_read": {"GET": NOT_ALLOWED, "POST": EVERYONE},
     # Half-year summary: the committee reads, reviewers and admins edit and export.
     "summary_documents": {"GET": READERS, "POST": (LOGIN, NOPE, NOPE, NOPE, NOPE, NOPE)},
@@ -197,6 +202,7 @@ URL_KWARGS.update(
         "report_history": _report_kwargs,
         "import_preview": lambda w: {"pk": w.import_batch_pk},
         "import_commit": lambda w: {"pk": w.import_batch_pk},
+        "import_submit": lambda w: {"pk": w.import_batch_pk},
     }
 )
 

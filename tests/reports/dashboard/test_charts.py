@@ -115,3 +115,26 @@ def test_an_empty_chart_says_so():
         assert layout["xaxis"]["visible"] is False and layout["yaxis"]["visible"] is False
     full = trend_figure(title="t", unit="件", year=2023, this_year={1: Decimal(3)}, last_year={})
     assert "annotations" not in figure_dict(full)["layout"]
+
+
+def test_months_and_bars_with_links_carry_them_for_a_click():
+    """A click opens customdata's page: only months with a value, each bar its own."""
+    links = {(2023, 1): "/jan23", (2023, 2): "/feb23", (2022, 1): "/jan22"}
+    figure = figure_dict(
+        trend_figure(
+            title="t", unit="件", year=2023, this_year={1: Decimal(3)}, last_year={1: Decimal(2)}, month_links=links
+        )
+    )
+    last_year, this_year = figure["data"]
+    assert this_year["customdata"] == ["/jan23"] + [None] * 11  # February has no value: nothing to click
+    assert last_year["customdata"] == ["/jan22"] + [None] * 11
+    assert "点击查看明细表" in this_year["hovertemplate"]
+    rows = [("甲镇", Decimal(5), Decimal(4), "/a-now", "/a-before"), ("乙镇", Decimal(9), None, "/b-now", "/b-before")]
+    previous, current = figure_dict(
+        breakdown_figure(title="t", unit="件", rows=rows, current_label="本期", previous_label="上年同期")
+    )["data"]
+    assert current["y"] == ["甲镇", "乙镇"] and current["customdata"] == ["/a-now", "/b-now"]
+    assert previous["customdata"] == ["/a-before", "/b-before"]
+    # Without links nothing is clickable and the hover does not promise it.
+    plain = figure_dict(trend_figure(title="t", unit="件", year=2023, this_year={1: Decimal(3)}, last_year={}))
+    assert all("customdata" not in trace and "点击" not in trace["hovertemplate"] for trace in plain["data"])

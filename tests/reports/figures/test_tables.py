@@ -220,7 +220,7 @@ def test_home_page_links_to_the_summary_table(client, login_as):
 
 def test_breakdown_by_department_with_total(leader):
     page = leader.get(breakdown("anti_fraud.cases"), {"period": "2023H1"}).content.decode()
-    assert "发生电信网络诈骗案件 · 分单位 · 2023年上半年" in page
+    assert "发生电信网络诈骗案件（件） · 分单位 · 2023年上半年" in page
     body = text(page.split("<tbody", 1)[1])
     assert "县公安局 127 144" in body
     assert "全县合计 127 144" in body
@@ -354,9 +354,27 @@ def test_breakdown_and_monthly_export(leader):
     assert ("县公安局", "police", 127, 144, -17, -11.81, 100, "否") in rows
     response = leader.get(monthly("anti_fraud.cases"), {"period": "2023H1", "export": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
-    assert rows[0] == ["月份", "2023年", "2022年", "增减", "同比（%）", "缺数"]
+    assert rows[0] == ["月份", "2023年（件）", "2022年（件）", "增减（件）", "同比（%）", "缺数"]
     assert rows[1] == ["1月", "22", "21", "1", "4.76", "否"]
     assert rows[-1][:3] == ["2023年上半年合计", "127", "144"]
+
+
+def test_one_indicators_exports_carry_its_unit(leader):
+    """The issue's case: 电信网络诈骗损失金额 · 逐月 exported without 万元 anywhere."""
+    response = leader.get(monthly("anti_fraud.losses"), {"period": "2023H1", "export": "xlsx"})
+    assert "%E4%B8%87%E5%85%83" in response["Content-Disposition"]  # 万元 in the file name
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "电信网络诈骗损失金额（万元） · 逐月 · 2023年上半年"
+    assert rows[2] == ("月份", "2023年（万元）", "2022年（万元）", "增减（万元）", "同比（%）", "缺数")
+    response = leader.get(breakdown("anti_fraud.losses"), {"period": "2023H1", "export": "csv"})
+    header = next(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
+    assert header[2:5] == ["2023年上半年（万元）", "2022年上半年（万元）", "增减（万元）"]
+    # A rate changes in points, not in its unit.
+    response = leader.get(breakdown("enforcement.conclusion_rate"), {"period": "2023H1", "export": "csv"})
+    header = next(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
+    assert header[2:5] == ["2023年上半年（%）", "2022年上半年（%）", "增减（个百分点）"]
+    page = leader.get(monthly("anti_fraud.losses"), {"period": "2023H1"}).content.decode()
+    assert "<h1>电信网络诈骗损失金额（万元） · 逐月 · 2023年上半年</h1>" in page
 
 
 def test_export_follows_the_sort_shown(leader):

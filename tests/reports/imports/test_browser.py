@@ -4,8 +4,9 @@ import datetime
 import re
 
 from metrics.models import DataValue, Department
-from reports.imports import services
+from reports.imports import services, workbook
 from reports.notifications import reminders
+from reports.reporting.models import MonthlyReport, ReportState
 from tests.browser import ARTIFACTS, BROWSER_MARKS
 from tests.factories import department_form
 from tests.reports.imports.helpers import cell, edit
@@ -64,9 +65,10 @@ def test_clerk_uploads_previews_and_commits_and_reads_the_bell(
 
     # A good file: new and changed cells, a rule warning, then commit.
     good = tmp_path / "司法局-2023.xlsx"
-    good.write_bytes(
-        edit(template, {cell(template, FOUND, 8): 12, cell(template, RESOLVED, 8): 15, cell(template, FOUND, 7): 30})
+    figures = edit(
+        template, {cell(template, FOUND, 8): 12, cell(template, RESOLVED, 8): 15, cell(template, FOUND, 7): 30}
     )
+    good.write_bytes(edit(figures, {cell(template, FOUND, 7): "七月集中排查"}, sheet=workbook.NOTES_TITLE))
     page.goto(f"{base}/imports/")
     page.set_input_files("input[type=file]", str(good))
     page.click("button:has-text('上传并预览')")
@@ -77,7 +79,31 @@ def test_clerk_uploads_previews_and_commits_and_reads_the_bell(
     page.click("button:has-text('确认写入 3 项')")
     page.wait_for_url(re.compile(r"/imports/\d+/$"))
     assert "已写入：新增 2 项，修改 1 项" in page.content()
-    page.screenshot(path=str(ARTIFACTS / "import-committed.png"))
+    # The badges say what the banner says (not a comparison with the data just written).
+    assert page.inner_text(".counts .st-new strong") == "2" and page.inner_text(".counts .st-changed strong") == "1"
+    page.screenshot(path=str(ARTIFACTS / "import-committed.png"), full_page=True)
     august = DataValue.objects.get(department=justice, indicator__code=FOUND, month=datetime.date(2023, 8, 1))
     assert august.value == 12
+    july = DataValue.objects.get(department=justice, indicator__code=FOUND, month=datetime.date(2023, 7, 1))
+    assert (july.value, july.note) == (30, "七月集中排查")
+
+    # 上报 for the months just written, one at a time through the workflow: July goes; August breaks a
+    # cross-field rule (解决 15 > 排查 12) and stays a draft, with the reason.
+    imported = page.locator("section.imported")
+    assert imported.locator("tbody tr").count() == 2
+    imported.locator("input[name=confirm_blanks]").first.check()
+    imported.locator("button[name=month][value='2023-07']").click()
+    page.wait_for_url(re.compile(r"/imports/\d+/$"))
+    assert "2023年7月已上报" in page.content()
+    page.locator("section.imported input[name=confirm_blanks]").first.check()
+    page.locator("section.imported button[name=month][value='2023-08']").click()
+    page.wait_for_url(re.compile(r"/imports/\d+/$"))
+    assert "2023年8月未上报" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "import-submitted.png"), full_page=True)
+    states = dict(
+        MonthlyReport.objects.filter(
+            department=justice, form__code="justice_monthly", month__year=2023, month__month__gte=7
+        ).values_list("month__month", "state")
+    )
+    assert states == {7: ReportState.SUBMITTED, 8: ReportState.DRAFT}
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")

@@ -41,7 +41,7 @@ def test_clerk_downloads_their_departments_workbook(client, login_as):
     response = client.get(reverse("import_template"), {"department": "justice", "year": "2023"})
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     assert "filename*=UTF-8''" in response["Content-Disposition"]
-    assert load_workbook(io.BytesIO(response.content)).sheetnames == ["数据填报"]
+    assert load_workbook(io.BytesIO(response.content)).sheetnames == ["数据填报", "备注"]
     assert client.get(reverse("import_template"), {"department": "police", "year": "2023"}).status_code == 403
 
 

@@ -63,7 +63,7 @@ def snapshot():
 def test_template_has_indicators_by_month_with_units_values_validation_and_protection(justice, template):
     """One sheet 数据填报: Chinese header, one row per indicator the department enters, stored figures filled in."""
     wb = load_workbook(io.BytesIO(template))
-    assert wb.sheetnames == ["数据填报"]
+    assert wb.sheetnames == ["数据填报", "备注"]  # the figures, and their notes in the same cells
     ws = wb["数据填报"]
     assert "县司法局" in ws["A1"].value and "2023年" in ws["A1"].value
     assert [ws.cell(2, c).value for c in range(1, 5)] == ["单位代码", "justice", "年度", 2023]

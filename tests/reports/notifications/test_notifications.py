@@ -38,12 +38,18 @@ def emails(demo):
         user.save(update_fields=["email"])
 
 
+@pytest.fixture
+def unreminded(demo):
+    """Take back the reminders load_demo sent on the demo's day (3 August): these tests send them."""
+    Notification.objects.filter(kind=NotificationKind.REMINDER).delete()
+
+
 def reminded_departments(notifications):
     return {n.department.code for n in notifications}
 
 
 def test_reminders_go_to_departments_not_submitted_a_few_days_before_the_deadline(
-    demo, emails, settings, django_capture_on_commit_callbacks
+    demo, unreminded, emails, settings, django_capture_on_commit_callbacks
 ):
     settings.REPORT_DEADLINE_DAY = 5
     settings.REPORT_REMINDER_DAYS = 3
@@ -60,7 +66,7 @@ def test_reminders_go_to_departments_not_submitted_a_few_days_before_the_deadlin
     assert reminders.send_deadline_reminders(today=datetime.date(2023, 8, 5)) == []
 
 
-def test_running_the_reminder_twice_sends_nothing_twice(demo, emails, django_capture_on_commit_callbacks):
+def test_running_the_reminder_twice_sends_nothing_twice(demo, unreminded, emails, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         first = reminders.send_deadline_reminders(today=datetime.date(2023, 8, 3))
     assert first and len(mail.outbox) == len(first)
@@ -99,7 +105,7 @@ def test_after_the_deadline_reports_are_marked_overdue_and_reviewers_told(
     assert len(mail.outbox) == outbox
 
 
-def test_the_tasks_take_a_date_and_call_the_services(demo):
+def test_the_tasks_take_a_date_and_call_the_services(demo, unreminded):
     """Tasks run in-process without a broker; they return how many notifications were new."""
     assert tasks.send_deadline_reminders.delay("2023-08-03").get() == len(NOT_SUBMITTED)
     assert tasks.send_deadline_reminders.delay("2023-08-03").get() == 0

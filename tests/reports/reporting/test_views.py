@@ -343,7 +343,7 @@ def test_review_queue_lists_submitted_reports_with_lateness(client, login_as):
     page = client.get(reverse("review_queue")).content.decode()
     for name in ("县公安局", "县人民法院", "县人民检察院", "县委网信办"):
         assert name in page
-    assert "迟报" in page  # cac submitted on 9 August
+    assert "迟报" not in page  # all submitted by the demo's day, 3 August, before the deadline
     assert "县司法局" in page and "受理法律援助案件数比以往多出三倍以上" in page  # returned, waiting
 
 
@@ -357,14 +357,19 @@ def test_completeness_grid_and_rates(client, login_as):
     assert context["months"][-1] == datetime.date(2023, 7, 1) and len(context["months"]) == 12
     july = context["rates"][-1]
     # 11 departments and 33 towns, the four 政法 units with two forms each: 48 reports a month. Court,
-    # procuratorate and police submitted both, cac its one (late), 28 towns on time.
-    assert (july.expected, july.actual, july.on_time) == (48, 35, 34)
-    assert july.reporting_rate == 72.9 and july.on_time_rate == 70.8
+    # procuratorate and police submitted both, cac its one, 28 towns: all by the demo's 3 August, on time.
+    assert (july.expected, july.actual, july.on_time) == (48, 35, 35)
+    assert july.reporting_rate == 72.9 and july.on_time_rate == 72.9
     june = context["rates"][-2]
-    assert (june.actual, june.on_time, june.reporting_rate) == (48, 48, 100.0)
+    # cac's June came on 7 July, after its deadline (迟报).
+    assert (june.actual, june.on_time, june.reporting_rate) == (48, 47, 100.0)
     grid = dict(context["grid"])
     cells = {line.department.code: cells[-1] for line, cells in grid.items() if line.form.code != "zf_units_monthly"}
-    assert cells["cac"]["late"] and cells["cac"]["state"] == ReportState.SUBMITTED
+    assert not cells["cac"]["late"] and cells["cac"]["state"] == ReportState.SUBMITTED
+    june_cells = {
+        line.department.code: cells[-2] for line, cells in grid.items() if line.form.code != "zf_units_monthly"
+    }
+    assert june_cells["cac"]["late"] and june_cells["cac"]["state"] == ReportState.APPROVED
     assert cells["transport"]["state"] == ReportState.NOT_STARTED and cells["transport"]["overdue"]
     assert cells["justice"]["state"] == ReportState.RETURNED
     page = response.content.decode()

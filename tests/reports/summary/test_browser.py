@@ -130,3 +130,26 @@ def test_leader_reads_the_summary_without_edit_or_export_buttons(transactional_d
     assert page.locator(".paper .fig").count() > 100
     page.locator(".paper").screenshot(path=str(ARTIFACTS / "summary-paper.png"))
     assert page.errors == [] and page.outside == []
+
+
+def test_editor_documents_the_wording_options_and_warns_about_typed_digits(transactional_db, demo, live_server, page):
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    _login(page, base, "reviewer", f"/summary/{DEMO_PERIOD}/edit/")
+    body = page.locator("#id_body")
+    body.fill(body.input_value() + "\n上半年共召开会议13次。")
+    page.click("text=保存为新版本")
+    page.wait_for_selector(".digit-warnings")
+    warnings = page.locator(".digit-warnings").inner_text()
+    assert "直接写了数字" in warnings and "召开会议13次" in warnings
+    page.locator(".digit-warnings a.jump").last.click()
+    selected = page.evaluate(
+        "(() => { const b = document.getElementById('id_body'); "
+        "return b.value.substring(b.selectionStart, b.selectionEnd); })()"
+    )
+    assert "13" in selected
+    help_text = page.locator("#syntax").inner_text()
+    for example in ("200余篇", "近60次", "未发生负面舆情事件", "双降", "全面下降", "14.5万余起"):
+        assert example in help_text, example
+    page.screenshot(path=str(ARTIFACTS / "summary-editor-warnings.png"))
+    page.locator("#syntax").screenshot(path=str(ARTIFACTS / "summary-editor-options.png"))
+    assert page.errors == [] and page.outside == []

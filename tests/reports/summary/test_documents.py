@@ -46,7 +46,13 @@ REPORT_FIGURES = [
     "9974.9万元",
     "1349.9万元",
     "200余篇",
+    "20余个",
     "150多万元",
+    "600多万元",
+    "近60次",
+    "县政府研究政法工作1次并表彰",
+    "未发生负面舆情事件",
+    "同比下降10.96%，实现案件数、损失额“双降”",
     "任务10件，已化解4件",
     "雪亮工程在线率98%",
     "出图率95%以上",
@@ -66,7 +72,9 @@ MISSING = [
 
 
 def docx_text(content):
-    return "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+    """Paragraphs one a line; the title's line breaks (phrase boundaries) are dropped."""
+    paragraphs = Document(io.BytesIO(content)).paragraphs
+    return "\n".join(p.text.replace("\n", "") if n == 0 else p.text for n, p in enumerate(paragraphs))
 
 
 @pytest.fixture(scope="module")
@@ -124,10 +132,10 @@ def test_docx_fonts_sizes_spacing_and_indent(demo, docx_bytes):
     assert fonts == {("方正小标宋简体", "方正小标宋简体", Pt(22))}
 
     *body, signatory, dated = paragraphs[1:]
-    # Sign-off: the organ and the date right-aligned, two characters in (GB/T 9704 7.3.5).
+    # Sign-off (GB/T 9704 7.3.5.1; placement checked in test_gbt9704): right-aligned, 仿宋 3号.
     assert signatory.text == f"中共{settings.COUNTY_NAME}委政法委员会" and dated.text == "2023年7月10日"
     for line in (signatory, dated):
-        assert line.alignment == WD_ALIGN_PARAGRAPH.RIGHT and line.paragraph_format.right_indent == Pt(32)
+        assert line.alignment == WD_ALIGN_PARAGRAPH.RIGHT
         assert {(_east_asia(r), r.font.size) for r in line.runs} == {("仿宋_GB2312", Pt(16))}
     for paragraph in body:
         fmt = paragraph.paragraph_format
@@ -169,12 +177,36 @@ def test_xlsx_annex_has_the_periods_figures_as_numbers_by_area(demo):
     assert cases[3] == 127 and isinstance(cases[3], int)
     assert cases[5] == -11.81
     assert rows["电信网络诈骗损失金额"][3] == 1043.5 and rows["电信网络诈骗损失金额"][5] == -10.96
-    assert round(rows["执行结案率"][3], 2) == 93.6
+    assert rows["执行结案率"][3] == 93.6  # as the text writes it (|1位小数), not 93.5979
     assert rows["涉法涉诉信访积案化解"][7] == 10 and rows["涉法涉诉信访积案化解"][8] == 40
     filings = rows["重大事项请示报告备案"]
     assert filings[3] is None and filings[10] == "缺数"
     fraud = {row[1]: row for row in workbook["打击治理电信网络诈骗"].iter_rows(min_row=3, values_only=True)}
-    assert fraud["滞留缅北人员核减率"][3] == pytest.approx(88.1098, abs=1e-3)
+    assert fraud["滞留缅北人员核减率"][3] == 88.1  # 88.1098 in the data, 88.1 in the text
+    assert rows["国家反诈中心APP实有人口注册率"][3] == 49.39 and rows["雪亮工程在线率"][3] == 98
+
+
+def test_xlsx_annex_prints_a4_landscape_with_repeated_headings(demo):
+    content, _version, _missing = build_export(period=DEMO_PERIOD, format="xlsx")
+    workbook = load_workbook(io.BytesIO(content))
+    for sheet in workbook.worksheets:
+        setup = sheet.page_setup
+        assert (setup.orientation, int(setup.paperSize)) == ("landscape", 9)  # 9: A4
+        assert sheet.print_title_rows == "$1:$2"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and int(setup.fitToWidth) == 1
+        assert int(setup.fitToHeight) == 0
+        assert "&P" in sheet.oddFooter.center.text
+
+
+def test_xlsx_annex_without_a_template_rounds_amounts_and_ratios_to_two_places(demo):
+    """2023Q2 has no template: 2231.1454万元 becomes 2231.15, ratios keep two decimals."""
+    content, _version, _missing = build_export(period="2023Q2", format="xlsx")
+    rows = {
+        row[1]: row for row in load_workbook(io.BytesIO(content))["全部指标"].iter_rows(min_row=3, values_only=True)
+    }
+    assert rows["为藤椒企业挽回加工产值"][3] == 2231.15
+    rate = rows["执行结案率"][3]
+    assert rate == round(rate, 2)
 
 
 needs_soffice = pytest.mark.skipif(
@@ -198,8 +230,28 @@ def test_pdf_has_every_figure_a4_pages_and_only_embedded_cjk_fonts(demo, tmp_pat
     assert missing == 11
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True).stdout.decode()
     font_lines = fonts.splitlines()[2:]
-    assert font_lines and all("Noto" in line and " yes " in line for line in font_lines), fonts
-    assert any("Sans" in line for line in font_lines)  # 黑体 headings
+    assert font_lines and all(" yes " in line for line in font_lines), fonts  # every font embedded
+    # Real 仿宋 (body) and 楷体 (level-2 headings) faces, Noto Sans for 黑体, Noto Serif for 小标宋 and 宋体.
+    names = {line.split()[0].split("+")[-1] for line in font_lines}
+    assert "FandolFang-Regular" in names and "FandolKai-Regular" in names, names
+    assert any("Sans" in n for n in names) and any("NotoSerif" in n for n in names), names
+    # 28 characters a line: no line holds more, and full lines of Chinese hold exactly 28.
+    widths = [
+        len(re.sub(r"\s", "", line))
+        for line in body.splitlines()
+        if re.fullmatch(r"[\s\u3000-\u9fff\uff00-\uffef“”]+", line)
+    ]
+    assert max(widths) == 28 and widths.count(28) > 20
+    # The heading styles' outline levels survive as the PDF's bookmarks: 一、 at the top, （一） under it.
+    from pypdf import PdfReader
+
+    outline = PdfReader(path).outline
+    assert [item.title for item in outline if not isinstance(item, list)] == [
+        "一、上半年工作开展情况",
+        "二、存在问题",
+        "三、下半年工作打算",
+    ]
+    assert outline[1][0].title == "（一）坚决维护社会大局和谐稳定"
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True).stdout.decode()
     assert "A4" in info
     assert re.search(r"—\s*1\s*—", text)
@@ -213,3 +265,28 @@ def test_a_change_that_rounds_to_nothing_is_written_as_flat(demo, nearly_flat_ca
     body = f"案件【{nearly_flat_cases}】，【{nearly_flat_cases}|同比】；【{nearly_flat_cases}|增减】。"
     text = render_summary(SummaryTemplate(period="2023H1", title="总结", body=body)).text
     assert "案件100001件，同比持平；持平。" in text
+
+
+def _render(body, period):
+    from reports.summary.models import SummaryTemplate
+    from reports.summary.selectors import render_summary
+
+    return render_summary(SummaryTemplate(period=period, title="总结", body=body)).text
+
+
+def test_wording_follows_each_periods_data(demo):
+    """The demo template's words follow the data of any half-year or quarter, not the 2023H1 report."""
+    h2_2022 = _render(DEMO_BODY, "2022H2")
+    assert "双降" not in h2_2022  # 2021 has no data: nothing to assert
+    assert "全面下降" not in h2_2022
+    q2 = _render(DEMO_BODY, "2023Q2")
+    # Amounts to two decimals (2231.1454 in the data), qualifiers only where rounding dropped something.
+    assert "2231.15万元" in q2 and "2231.1454" not in q2
+    assert not re.search(r"\d+\.\d{3,}万元", q2.replace("30562.4827万元", ""))  # only the one asked for 4 places
+
+
+def test_a_group_condition_is_asserted_only_when_every_member_fell(demo):
+    body = "【anti_fraud.cases+anti_fraud.losses|全降：实现“双降”】"
+    assert _render(body, "2023H1") == "总结\n实现“双降”"
+    rose = _render("【anti_fraud.cases+anti_fraud.losses|全升：实现“双升”】", "2023H1")
+    assert rose == "总结\n发生电信网络诈骗案件同比下降11.81%，电信网络诈骗损失金额同比下降10.96%"

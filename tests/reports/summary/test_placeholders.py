@@ -18,15 +18,17 @@ from reports.summary.placeholders import (
 )
 
 CASES = Indicator(code="anti_fraud.cases", name="发生电信网络诈骗案件", unit="件", kind=Kind.FLOW)
+INCIDENTS = Indicator(code="cyber.negative_incidents", name="发生负面舆情事件", unit="起", kind=Kind.FLOW)
+POSTS = Indicator(code="cyber.wechat_posts", name="发布微信推文", unit="篇", kind=Kind.FLOW)
+DEATHS = Indicator(code="traffic.deaths", name="道路交通事故死亡人数", unit="人", kind=Kind.FLOW)
 LOSSES = Indicator(code="anti_fraud.losses", name="电信网络诈骗损失金额", unit="万元", kind=Kind.FLOW, decimals=4)
 RATE = Indicator(code="enforcement.conclusion_rate", name="执行结案率", unit="%", kind=Kind.RATIO, decimals=2)
 FILINGS = Indicator(code="leadership.major_matter_filings", name="重大事项请示报告备案", unit="次", kind=Kind.FLOW)
 BACKLOG = Indicator(code="stability.petition_backlog_resolved", name="涉法涉诉信访积案化解", unit="件", kind=Kind.FLOW)
 VIOLATIONS = Indicator(code="traffic.violations_handled", name="查处各类交通违法行为", unit="起", kind=Kind.FLOW)
 
-CATALOGUE = {i.code: i.code for i in (CASES, LOSSES, RATE, FILINGS, BACKLOG, VIOLATIONS)} | {
-    i.name: i.code for i in (CASES, LOSSES, RATE, FILINGS, BACKLOG, VIOLATIONS)
-}
+ALL = (CASES, LOSSES, RATE, FILINGS, BACKLOG, VIOLATIONS, INCIDENTS, POSTS, DEATHS)
+CATALOGUE = {i.code: i.code for i in ALL} | {i.name: i.code for i in ALL}
 
 
 def context():
@@ -38,6 +40,9 @@ def context():
             "leadership.major_matter_filings": Figure(FILINGS, None, D(3)),
             "stability.petition_backlog_resolved": Figure(BACKLOG, D(4), None, target=D(10)),
             "traffic.violations_handled": Figure(VIOLATIONS, D(145000), None),
+            "cyber.negative_incidents": Figure(INCIDENTS, D(0), D(2)),
+            "cyber.wechat_posts": Figure(POSTS, D(104), D(90)),
+            "traffic.deaths": Figure(DEATHS, D(7), D(7)),
         },
         catalogue=CATALOGUE,
         responsible={
@@ -144,3 +149,73 @@ def test_fill_blocks_numbers_missing_figures_in_order():
     missing = [s for s in filled[0].segments if s.missing]
     assert [s.number for s in missing] == [1, 2]
     assert filled[0].text.startswith("甲【缺数：重大事项请示报告备案 · 县委政法委】乙127件丙【缺数：")
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("cyber.wechat_posts|余", "104篇"),  # exact: no 余
+        ("cyber.wechat_posts|整百|余", "100余篇"),
+        ("cyber.wechat_posts|整十|近", "近110篇"),
+        ("anti_fraud.losses|取整|约", "约1044万元"),
+        ("traffic.violations_handled|万|1位小数|余", "14.5万起"),
+        # The zero phrase, and the words otherwise (# is the figure).
+        ("cyber.negative_incidents|为零：未发生负面舆情事件", "未发生负面舆情事件"),
+        ("cyber.negative_incidents|为零：未发生负面舆情事件|否则：发生负面舆情事件#", "未发生负面舆情事件"),
+        ("anti_fraud.cases|为零：未发生|否则：发生#", "发生127件"),
+        ("anti_fraud.cases|为零：未发生", "127件"),
+        # Group conditions: the words only when every member fell, else each with its own 同比.
+        ("anti_fraud.cases+anti_fraud.losses|全降：实现“双降”", "实现“双降”"),
+        (
+            "anti_fraud.cases+cyber.wechat_posts|全降：实现“双降”",
+            "发生电信网络诈骗案件同比下降11.81%，发布微信推文同比上升15.56%",
+        ),
+        ("anti_fraud.cases+traffic.deaths|全降：全面下降|否则：", ""),
+        (
+            "anti_fraud.cases+cyber.wechat_posts|全升：双升",
+            "发生电信网络诈骗案件同比下降11.81%，发布微信推文同比上升15.56%",
+        ),
+    ],
+)
+def test_wording_follows_the_value(text, expected):
+    placeholder, reasons = parse_placeholder(text)
+    assert not reasons, reasons
+    filled = fill_placeholder(placeholder, context())
+    assert "".join(s.text for s in (filled if isinstance(filled, list) else [filled])) == expected
+
+
+def test_a_group_with_a_member_missing_marks_it_and_asserts_nothing():
+    blocks, _problems = parse_template("事故【anti_fraud.cases+leadership.major_matter_filings|全降：双降】。")
+    text = fill_blocks(blocks, context())[0].text
+    assert "双降" not in text
+    assert text == "事故发生电信网络诈骗案件同比下降11.81%，【缺数：重大事项请示报告备案 · 县委政法委】。"
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("anti_fraud.cases|否则：发生", "#"),
+        ("anti_fraud.cases|全降：双降", "“+”"),
+        ("anti_fraud.cases+anti_fraud.losses|全降：双降|全升：双升", "只能选一个"),
+        ("anti_fraud.cases+anti_fraud.losses|全降：双降|否则：#", "不能用 #"),
+        ("anti_fraud.cases+anti_fraud.losses|全降：双降|同比", "只能带"),
+        ("anti_fraud.cases|为零：【x】", "方括号"),
+    ],
+)
+def test_wording_options_that_cannot_work_are_refused(text, reason):
+    _placeholder, reasons = parse_placeholder(text)
+    assert any(reason in r for r in reasons), reasons
+
+
+def test_every_member_of_a_group_must_exist():
+    problems = check_template("【anti_fraud.cases+anti_fraud.losez|全降：双降】", CATALOGUE)
+    assert len(problems) == 1 and "anti_fraud.losez" in problems[0].message
+
+
+def test_typed_digits_are_warned_about_outside_placeholders_and_heading_numbers():
+    from reports.summary.wording import typed_digits
+
+    body = "1.学习。召开会议2次。\n（1）专题。\n案件【anti_fraud.cases|整十|余】，【期间】。\n一、总体"
+    warnings = typed_digits(body, title="2023年总结")
+    assert [(w.line, w.text) for w in warnings] == [(0, "“2023年总”"), (1, "“召开会议2次。”")]
+    assert "【年度】" in warnings[0].reason

@@ -69,6 +69,22 @@ def test_unknown_code_or_option_is_refused_and_nothing_changes(reviewer):
     assert template.version == 1 and "casez" not in template.body
 
 
+@pytest.mark.parametrize("field", ["title", "body", "signatory", "dated", "note"])
+def test_a_control_character_is_refused_in_chinese_and_nothing_changes(reviewer, field):
+    """NUL (which PostgreSQL refuses in text) anywhere in a template is a problem, never a 500."""
+    template = template_for(DEMO_PERIOD)
+    fields = {"title": template.title, "body": template.body, "signatory": "署名", "dated": "2023年7月10日", "note": ""}
+    fields[field] += "【anti_fraud.cases|为零：\x00】"
+    with pytest.raises(TemplateProblem) as caught:
+        services.save_template(period=DEMO_PERIOD, user=reviewer, **fields)
+    [problem] = caught.value.problems
+    assert "控制字符" in problem.message and "\x00" not in problem.message
+    if field == "body":
+        assert problem.message.startswith(f"第{len(template.body.splitlines())}行")
+    template.refresh_from_db()
+    assert template.version == 1
+
+
 def test_export_runs_in_process_without_a_broker_and_stores_the_file(
     reviewer, media, django_capture_on_commit_callbacks
 ):

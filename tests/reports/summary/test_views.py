@@ -119,6 +119,20 @@ def test_editor_saves_a_version_and_restores_an_old_one(client, login_as):
     assert template.version == 3 and "新增一段" not in template.body
 
 
+def test_editor_saves_typed_digits_but_warns_where_they_are(client, login_as):
+    """Digits typed in a template do not follow the data: saved, with a warning naming the line."""
+    login_as("reviewer")
+    template = template_for(DEMO_PERIOD)
+    url = reverse("summary_edit", args=[DEMO_PERIOD])
+    page = client.get(url).content.decode()
+    assert "直接写了数字" in page and "“135”" in page  # the demo's one: the 135 快反 points (a name)
+    body = template.body + "\n上半年共召开会议13次。"
+    assert client.post(url, {"title": template.title, "body": body}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "有 2 段直接写了数字" in page and "召开会议13次" in page
+    assert 'data-line="' in page and "【年度】" in page
+
+
 def test_new_period_template_starts_from_an_existing_one(client, login_as):
     login_as("reviewer")
     base = template_for(DEMO_PERIOD)
