@@ -11,6 +11,11 @@ How a period's value is formed, by indicator kind:
 - ratio: numerator / denominator × 100 of the two components' aggregated values.
 A figure with no reported value is missing (None), never zero. The sums and
 counts behind the figures come from metrics.totals.
+
+A period still in progress covers its months up to its 截至 month (metrics.coverage):
+summarize takes the figures over those months and 同比 over the same months a year
+earlier (2023 through July against 2022-01..2022-07), and says per figure how many of
+the departments due in that month are in (Figure.coverage).
 """
 
 from collections import defaultdict
@@ -19,9 +24,10 @@ from decimal import Decimal
 
 from . import formatting, versions
 from .assignments import load as load_assignments
+from .coverage import Coverage, coverage_of, covered
 from .derived import MonthlyRollup
 from .models import Better, Department, Indicator, Kind, Target
-from .periods import Period
+from .periods import Covered, Period
 from .totals import level_value, monthly_totals, period_totals, rollup_columns
 
 HUNDRED = Decimal(100)
@@ -77,6 +83,12 @@ class Figure:
     previous: Decimal | None = None
     target: Decimal | None = None
     sources: int = 0
+    coverage: Coverage | None = None  # of the 截至 month; None when nobody is due or nothing is in
+
+    @property
+    def fully_covered(self):
+        """Whether every department due in the 截至 month reported it (or nobody is due)."""
+        return self.coverage is None or self.coverage.complete
 
     @property
     def missing(self):
@@ -118,13 +130,28 @@ class Figure:
 
 @dataclass
 class Summary:
-    """All figures of a period and scope, in catalogue order."""
+    """All figures of a period and scope, in catalogue order.
+
+    `covered` is what they cover (the period up to its 截至 month); `previous_period` the months
+    actually compared for 同比, the same months a year earlier.
+    """
 
     period: Period
     previous_period: Period
     scope: Scope
     include_submitted: bool
+    covered: Covered
     figures: list[Figure] = field(default_factory=list)
+
+    @property
+    def label(self):
+        """The period as its figures cover it: 2023年上半年, 2023年（1—7月）."""
+        return self.covered.label
+
+    @property
+    def previous_label(self):
+        """The 同比 months: 2022年上半年, 2022年（1—7月）."""
+        return self.covered.year_ago().label
 
     def by_code(self):
         return {f.indicator.code: f for f in self.figures}
@@ -146,19 +173,23 @@ def _with_components(indicators):
     return list(indicators) + extra
 
 
-def summarize(period, *, scope=COUNTY, include_submitted=False, indicators=None, assignments=None):
+def summarize(period, *, scope=COUNTY, include_submitted=False, indicators=None, assignments=None, today=None):
     """Every active indicator's figure for the period and scope, with last year's and the target.
 
+    The figures cover the period up to its 截至 month (metrics.coverage.covered, by `today`,
+    default metrics.periods.today()), 同比 the same months a year earlier.
     `indicators` limits the result (an Indicator queryset or list); by default all active ones.
     `assignments` (metrics.assignments.load()) saves its queries when the caller has it.
     """
     if indicators is None:
         indicators = Indicator.objects.active().select_related("area")
     indicators = list(indicators)
-    previous = period.year_ago()
+    department_ids = scope.department_ids()
+    span, reported = covered(period, department_ids=department_ids, include_submitted=include_submitted, today=today)
+    current, previous = span.span, span.year_ago().span
     fetched = _with_components(indicators)
     totals = period_totals(
-        fetched, [period, previous], department_ids=scope.department_ids(), include_submitted=include_submitted
+        fetched, [current, previous], department_ids=department_ids, include_submitted=include_submitted
     )
 
     def value(indicator, p):
@@ -169,29 +200,35 @@ def summarize(period, *, scope=COUNTY, include_submitted=False, indicators=None,
     def value_by_id(pk, p):
         return totals.get((p, pk), (None, 0))[0]
 
-    targets = _targets(indicators, period, scope, assignments)
+    assignments = assignments or load_assignments()
+    in_scope = set(department_ids) if department_ids is not None else None
+
+    def expected_ids(pk):
+        due = assignments.entered_by(pk)
+        return due if in_scope is None else due & in_scope
+
+    targets = _targets(indicators, period, in_scope, assignments)
     figures = [
         Figure(
             indicator=i,
-            value=value(i, period),
+            value=value(i, current),
             previous=value(i, previous),
             target=targets.get(i.pk),
-            sources=totals.get((period, i.pk), (None, 0))[1],
+            sources=totals.get((current, i.pk), (None, 0))[1],
+            coverage=coverage_of(i, reported, expected_ids, span.through) if span.through else None,
         )
         for i in indicators
     ]
-    return Summary(period, previous, scope, include_submitted, figures)
+    return Summary(period, previous, scope, include_submitted, span, figures)
 
 
-def _targets(indicators, period, scope, assignments=None):
+def _targets(indicators, period, in_scope, assignments):
     """Annual targets of the period's year: the county's, shown for the county or for a scope holding every
     department that reports the indicator (whose figure is then the county's)."""
     rows = Target.objects.filter(indicator__in=indicators, year=period.last.year).values_list("indicator_id", "value")
     targets = dict(rows)
-    if scope.is_county or not targets:
+    if in_scope is None or not targets:
         return targets
-    assignments = assignments or load_assignments()
-    in_scope = set(scope.department_ids())
     result = {}
     for indicator in indicators:
         reporters = assignments.reporter_ids(indicator) if indicator.pk in targets else set()

@@ -146,10 +146,11 @@ class Assignments:
     def reporter_ids(self, indicator):
         """Ids of the departments reporting the indicator (an Indicator); a ratio: either component's."""
         if indicator.kind == Kind.RATIO:
-            return self._reporter_ids(indicator.numerator_id) | self._reporter_ids(indicator.denominator_id)
-        return self._reporter_ids(indicator.pk)
+            return self.entered_by(indicator.numerator_id) | self.entered_by(indicator.denominator_id)
+        return self.entered_by(indicator.pk)
 
-    def _reporter_ids(self, indicator_id):
+    def entered_by(self, indicator_id):
+        """Ids of the departments whose forms hold the entered indicator with this id."""
         return set().union(*(self.members[f] for f in self.holding.get(indicator_id, ())))
 
     def reporters(self, indicator):
@@ -169,7 +170,7 @@ class Assignments:
             return _("指标「%(name)s」已停用，不能填报。") % {"name": name}
         if not department.active:
             return _("%(department)s已停用，不能填报。") % {"department": department.name}
-        if department.pk in self._reporter_ids(indicator.pk):
+        if department.pk in self.entered_by(indicator.pk):
             return ""
         forms = [self.forms[pk] for pk in self.holding.get(indicator.pk, ())]
         if not forms:

@@ -229,3 +229,13 @@ def echo(text, limit=20):
     """What someone typed, safe to quote back in a message: control characters shown as �, long text cut."""
     text = "".join("\ufffd" if unicodedata.category(ch)[0] == "C" else ch for ch in str(text))
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def coverage_text(coverage, include_submitted=False):
+    """How complete a figure's 截至 month is: 7月：6/11 单位已审核 (已上报 with submitted ones); '' when complete."""
+    if coverage is None or coverage.complete:
+        return ""
+    values = {"month": coverage.month.month, "reported": coverage.reported, "expected": coverage.expected}
+    if include_submitted:
+        return _("%(month)d月：%(reported)d/%(expected)d 单位已上报") % values
+    return _("%(month)d月：%(reported)d/%(expected)d 单位已审核") % values

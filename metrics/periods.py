@@ -239,22 +239,81 @@ class Period:
         return self.shift(-self.length)
 
 
-def half_year_of(month):
-    """The half-year a month falls in."""
-    return Period.half(month.year, 1 if month.month <= 6 else 2)
+# The kinds of period a page may open on (settings.ZHENGFA_DEFAULT_PERIOD): the last complete one.
+DEFAULT_KINDS = {HALF: 6, QUARTER: 3}
 
 
-def default_period(latest_month, today):
-    """The period a page opens on: the half-year of the latest month with data, `latest_month`.
+def complete_by(month, kind=HALF):
+    """The latest half-year (or quarter, `kind`) whose last month is `month` or earlier."""
+    size = DEFAULT_KINDS[kind]
+    part = (month.month - 1) // size + 1
+    period = Period.half(month.year, part) if kind == HALF else Period.quarter(month.year, part)
+    return period if period.last == first_of_month(month) else period.previous()
 
-    Never a half-year whose first month is still running: a month counts once it is over
-    (last_month_over), so in January the default is last year's second half, in July the
-    first half. With no data (`latest_month` None) the half-year of the last month over.
+
+def default_period(latest_month, today, kind=None):
+    """The period a page opens on: the latest half-year (or quarter) whose months are all over and reported.
+
+    A month is over once last_month_over(today) reaches it, and reported for the county up to
+    `latest_month`, the latest month with a counted value: one approved July report does not open a
+    second half-year that has barely begun. `kind` is settings.ZHENGFA_DEFAULT_PERIOD ("half" or
+    "quarter") unless given. With no data (`latest_month` None), the last one over.
     """
     month = last_month_over(today)
     if latest_month is not None:
         month = min(first_of_month(latest_month), month)
-    return half_year_of(month)
+    return complete_by(month, kind or settings.ZHENGFA_DEFAULT_PERIOD)
+
+
+@dataclass(frozen=True)
+class Covered:
+    """What a period's figures cover: its months up to the 截至 month `through`.
+
+    `through` is the last month that is over and reported in the figures' scope (see
+    metrics.aggregation.reported_through); None when nothing is, and then the whole period is
+    meant. 同比 compares the same months a year earlier, 环比 the same months of the period before.
+    """
+
+    period: Period
+    through: datetime.date | None = None
+
+    @property
+    def complete(self):
+        """Whether the figures cover the whole period (or nothing is reported to clip it to)."""
+        return self.through is None or self.through >= self.period.last
+
+    @property
+    def span(self):
+        """The months covered, as a Period: the period itself when complete, else first..through."""
+        if self.complete:
+            return self.period
+        return Period.range(self.period.first, max(self.through, self.period.first))
+
+    @property
+    def label(self):
+        """2023年上半年 when complete; 2023年（1—7月）, 2023年下半年（7月）, 2022年11月—2023年3月（2022年11—12月）."""
+        if self.complete:
+            return self.period.label
+        span = self.span
+        if self.period.first.year != self.period.last.year:
+            months = span.label
+        elif span.first == span.last:
+            months = _("%(month)d月") % {"month": span.first.month}
+        else:
+            months = _("%(first)d—%(last)d月") % {"first": span.first.month, "last": span.last.month}
+        return _("%(period)s（%(months)s）") % {"period": self.period.label, "months": months}
+
+    def year_ago(self):
+        """The 同比 comparison: the same months one year earlier."""
+        return self.shift(-12)
+
+    def previous(self):
+        """The 环比 comparison: the same months of the period just before."""
+        return self.shift(-self.period.length)
+
+    def shift(self, months):
+        through = add_months(self.through, months) if self.through is not None else None
+        return Covered(self.period.shift(months), through)
 
 
 def parse_period(text):

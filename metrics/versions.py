@@ -41,6 +41,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import get_language
 
+from . import periods
+
 DATA = "data"
 CATALOGUE = "catalogue"
 NAMES = (DATA, CATALOGUE)
@@ -180,5 +182,7 @@ def uninstall(connection):
 def cache_key(name, *parts):
     """The key of `cached(name, *parts)` at the current data and catalogue versions (one query)."""
     versions = current()
-    text = "\x1f".join(str(p) for p in (name, versions[DATA], versions[CATALOGUE], get_language(), *parts))
+    # Figures cover the months over by today (metrics.coverage): a new month is a new key too.
+    month = periods.last_month_over(periods.today())
+    text = "\x1f".join(str(p) for p in (name, versions[DATA], versions[CATALOGUE], get_language(), month, *parts))
     return f"figures:{name}:{hashlib.sha256(text.encode()).hexdigest()}"

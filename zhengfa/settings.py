@@ -45,6 +45,12 @@ ZHENGFA_TODAY = datetime.date.fromisoformat(ZHENGFA_TODAY) if ZHENGFA_TODAY else
 if ZHENGFA_ENV == "production" and ZHENGFA_TODAY:
     raise ImproperlyConfigured("ZHENGFA_ENV=production must not pin ZHENGFA_TODAY (the demo's date).")
 
+# The period pages open on: the last complete half-year ("half") or quarter ("quarter"),
+# metrics.periods.default_period.
+ZHENGFA_DEFAULT_PERIOD = env("ZHENGFA_DEFAULT_PERIOD", default="half")
+if ZHENGFA_DEFAULT_PERIOD not in ("half", "quarter"):
+    raise ImproperlyConfigured("ZHENGFA_DEFAULT_PERIOD must be half or quarter.")
+
 COUNTY_NAME = env("COUNTY_NAME", default="示范县")
 # Reports for a month are due on this day of the following month.
 REPORT_DEADLINE_DAY = env.int("REPORT_DEADLINE_DAY", default=5)

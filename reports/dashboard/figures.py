@@ -86,9 +86,11 @@ def movers(figures, n=MOVERS):
     """(good, bad): the figures with the largest 同比 % change each way, largest first.
 
     Left out: missing figures, zero or missing bases, percentages (they change in
-    points, not %) and indicators where neither direction is better.
+    points, not %), indicators where neither direction is better, and figures whose
+    截至 month not every department due has reported (a fall may be a missing report).
+    The figures already compare equal spans (metrics.aggregation.summarize).
     """
-    comparable = [f for f in figures if f.yoy_pct is not None and f.is_good is not None]
+    comparable = [f for f in figures if f.yoy_pct is not None and f.is_good is not None and f.fully_covered]
     comparable.sort(key=lambda f: (-abs(f.yoy_pct), f.indicator.order))
     good = [f for f in comparable if f.is_good][:n]
     bad = [f for f in comparable if not f.is_good][:n]
@@ -177,10 +179,13 @@ def _month_numbers(series, year):
     return {m.month: v for m, v in series.items() if m.year == year}
 
 
-def indicator_charts(indicator, *, period, series, per_unit, department_names, rolled_up=frozenset(), links=None):
+def indicator_charts(
+    indicator, *, period, label, series, per_unit, department_names, rolled_up=frozenset(), links=None
+):
     """{chart key: figure dict} of one indicator's trend (this year against last) and breakdown by unit.
 
-    `rolled_up`: the units whose bars include the departments under them (the title says so).
+    `rolled_up`: the units whose bars include the departments under them (the title says so);
+    `label` names the months the bars cover (2023年（1—7月）).
     `links`: where clicks on months and bars lead (presentation.chart_links).
     """
     month_links, bar_links = links or ({}, {})
@@ -204,7 +209,7 @@ def indicator_charts(indicator, *, period, series, per_unit, department_names, r
     breakdown = charts.breakdown_figure(
         title=title,
         rows=rows,
-        current_label=period.label,
+        current_label=label,
         previous_label=_("上年同期"),
         **shape,
     )
@@ -220,7 +225,7 @@ def build_dashboard(period, scope, *, include_submitted=False, departments=None,
     `departments` saves a query when the caller already has them.
     """
     assignments = assignment_table.load()
-    summary = summarize(period, scope=scope, include_submitted=include_submitted, assignments=assignments)
+    summary = summarize(period, scope=scope, include_submitted=include_submitted, assignments=assignments, today=today)
     panels = _core_panels(summary)
     department_ids = scope.department_ids()
     charted = [f.indicator for panel in panels for f in panel.figures]
@@ -233,7 +238,8 @@ def build_dashboard(period, scope, *, include_submitted=False, departments=None,
     )
     # One level down the hierarchy: the county's top-level units, or a department's own figures and its
     # children's. A city's 500 departments make 50 readable bars, and the units' rollup keeps them fast.
-    per_unit = by_unit(charted, period, scope=scope, include_submitted=include_submitted)
+    # Over the months the figures cover, against the same months a year earlier.
+    per_unit = by_unit(charted, summary.covered.span, scope=scope, include_submitted=include_submitted)
     if departments is None:
         departments = list(Department.objects.all())
     department_names = {d.pk: d.name for d in departments}
@@ -257,6 +263,7 @@ def build_dashboard(period, scope, *, include_submitted=False, departments=None,
                 indicator_charts(
                     indicator,
                     period=period,
+                    label=summary.label,
                     series=series.get(indicator.code, {}),
                     per_unit=per_unit.get(indicator.code, {}),
                     department_names=department_names,

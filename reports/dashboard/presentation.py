@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
 from metrics.aggregation import Scope
-from metrics.formatting import change_phrase, format_pct, format_value, tone
+from metrics.formatting import change_phrase, coverage_text, format_pct, format_value, tone
 from metrics.periods import Period, month_start
 
 # --- where cards and charts lead ---------------------------------------------------------------
@@ -126,6 +126,7 @@ class Shown:
     tone: str  # "good", "bad" or "neutral"
     url: str | None
     elsewhere: bool = False  # missing in a department's view because other departments enter it
+    coverage: str = ""  # 7月：6/11 单位已审核 when the 截至 month is not complete
 
     @property
     def indicator(self):
@@ -137,13 +138,14 @@ class Shown:
         return self.figure.change is not None
 
 
-def shown(figure, url=None, elsewhere=False):
+def shown(figure, url=None, elsewhere=False, include_submitted=False):
     """Format one figure for display with metrics.formatting (percentages change in 个百分点).
 
-    `elsewhere`: see Dashboard.entered_elsewhere.
+    `elsewhere`: see Dashboard.entered_elsewhere. A figure whose 截至 month is not complete says so.
     """
     return Shown(
         elsewhere=elsewhere,
+        coverage="" if figure.missing else coverage_text(figure.coverage, include_submitted),
         figure=figure,
         value=format_value(figure.value, figure.indicator, with_unit=False),
         change=change_phrase(figure),

@@ -70,7 +70,7 @@ def dashboard_page(period_text, code, *, include_submitted, today):
             has_children = any(d.parent_id == department.pk for d in departments)
             scope = Scope(department, include_children=has_children)
 
-    # The default is the latest half-year with approved data, whoever asks.
+    # The default is the last complete half-year (or quarter) of approved data, whoever asks.
     period = default_period(latest_month(), today)
     if period_text:
         try:
@@ -89,11 +89,11 @@ def dashboard_page(period_text, code, *, include_submitted, today):
         "last": f"{period.last:%Y-%m}",
         "departments": departments,
     }
-    figures, previous_label = figures_html(
+    figures, period_label, previous_label = figures_html(
         period, scope, include_submitted=include_submitted, departments=departments, today=today
     )
     return {
-        "period_label": period.label,
+        "period_label": period_label,
         "scope_label": scope.label,
         "previous_label": previous_label,
         "errors": errors,
@@ -105,14 +105,15 @@ def dashboard_page(period_text, code, *, include_submitted, today):
 
 
 def figures_html(period, scope, *, include_submitted, departments, today):
-    """(the cards, targets, completeness, movers, area panels and charts' JSON as HTML, the 同比 period's label)."""
+    """(the cards, targets, completeness, movers, area panels and charts' JSON as HTML, the label of the months
+    the figures cover, that of the months 同比 compares with)."""
     data = selectors.build_dashboard(
         period, scope, include_submitted=include_submitted, departments=departments, today=today
     )
     panels = [
         {
             "panel": panel,
-            "cards": [shown(f, data.link(f), data.entered_elsewhere(f)) for f in panel.figures],
+            "cards": [shown(f, data.link(f), data.entered_elsewhere(f), include_submitted) for f in panel.figures],
             # The indicators whose charts the area's picker switches between, with their detail links.
             "options": [(f.indicator, data.links[f.indicator.code], f is panel.lead) for f in panel.figures],
             "area_url": panel.links.get("area"),
@@ -122,9 +123,10 @@ def figures_html(period, scope, *, include_submitted, departments, today):
     context = {
         "data": data,
         "panels": panels,
-        "targets": [target_progress(f, period, data.link(f)) for f in data.targets],
+        # Time gone is measured to the 截至 month: 2023年（1—7月） is 58% of the year, not 100%.
+        "targets": [target_progress(f, data.summary.covered.span, data.link(f)) for f in data.targets],
         "good_movers": [shown(f, data.link(f)) for f in data.good_movers],
         "bad_movers": [shown(f, data.link(f)) for f in data.bad_movers],
     }
     html = render_to_string("reports/dashboard_figures.html", context).strip()
-    return html, data.summary.previous_period.label
+    return html, data.summary.label, data.summary.previous_label

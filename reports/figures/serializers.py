@@ -32,6 +32,9 @@ RECORD_FIELDS = [
     "missing",
     "direction",
     "is_good",
+    "coverage_month",
+    "coverage_expected",
+    "coverage_reported",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -66,13 +69,40 @@ def figure_record(figure):
         # up / down / flat (持平: the change rounds to 0.00) and whether that is good; null when neither.
         "direction": figure.direction,
         "is_good": figure.is_good,
+        # The 截至 month's departments due and in (metrics.coverage); None when nobody is due or nothing is in.
+        **coverage_fields(figure.coverage),
     }
 
 
-def period_dict(period):
+def coverage_fields(coverage):
+    """A figure's coverage as flat record fields (the API nests them as `coverage`)."""
+    if coverage is None:
+        return {"coverage_month": None, "coverage_expected": None, "coverage_reported": None}
+    return {
+        "coverage_month": f"{coverage.month:%Y-%m}",
+        "coverage_expected": coverage.expected,
+        "coverage_reported": coverage.reported,
+    }
+
+
+def coverage_dict(coverage):
+    """The API's `coverage`: {month, expected, reported, complete}, or None."""
+    if coverage is None:
+        return None
+    fields = coverage_fields(coverage)
+    return {
+        "month": fields["coverage_month"],
+        "expected": coverage.expected,
+        "reported": coverage.reported,
+        "complete": coverage.complete,
+    }
+
+
+def period_dict(period, label=None):
+    """A period as JSON; `label` replaces its own (a period in progress: 2023年（1—7月）)."""
     return {
         "code": period.code,
-        "label": period.label,
+        "label": label or period.label,
         "first": f"{period.first:%Y-%m}",
         "last": f"{period.last:%Y-%m}",
     }
@@ -84,10 +114,19 @@ def summary_payload(request, summary):
     indicators = []
     for figure in summary.figures:
         record = figure_record(figure)
+        record = {k: v for k, v in record.items() if not k.startswith("coverage_")}
+        record["coverage"] = coverage_dict(figure.coverage)
         indicators.append({k: as_number(v) if isinstance(v, Decimal) else v for k, v in record.items()})
+    through = summary.covered.through
     return {
-        "period": period_dict(summary.period),
-        "previous_period": period_dict(summary.previous_period),
+        # `through`: the 截至 month the figures reach (null: nothing reported yet); `complete`: the whole period.
+        "period": {
+            **period_dict(summary.period, summary.label),
+            "through": f"{through:%Y-%m}" if through else None,
+            "complete": summary.covered.complete,
+        },
+        # The months 同比 actually compares: the same months a year earlier.
+        "previous_period": period_dict(summary.previous_period, summary.previous_label),
         "scope": {
             "department": department.code if department else None,
             "name": request.scope_label,
@@ -128,13 +167,13 @@ def to_csv(rows):
     return out.getvalue()
 
 
-def records_csv(records):
-    """Figure records as CSV with the API's field names as header (for the command line)."""
+def records_csv(records, fields=RECORD_FIELDS):
+    """Figure records as CSV with the API's field names (or `fields`) as header (for the command line)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(RECORD_FIELDS)
+    writer.writerow(fields)
     for record in records:
-        cells = map(record.get, RECORD_FIELDS)
+        cells = map(record.get, fields)
         writer.writerow([("true" if v else "false") if isinstance(v, bool) else cell_text(v) for v in cells])
     return out.getvalue()
 

@@ -205,6 +205,13 @@ class SummaryTable(FigureTable):
             _("逐月"),
         )
 
+    def render_value(self, value, record):
+        """The figure, and beside it how complete its 截至 month is (7月：6/11 单位已审核) when it is not."""
+        text = format_value(value, record["indicator"], with_unit=False)
+        if not record.get("coverage"):
+            return text
+        return format_html('{}<br><small class="muted coverage">{}</small>', text, record["coverage"])
+
     def render_completion(self, value):
         return format_pct(value)
 
@@ -223,6 +230,7 @@ class SummaryTable(FigureTable):
             _("目标"),
             _("完成率（%）"),
             _("缺数"),
+            _("截至月报送"),
             _("责任单位"),
         ]
 
@@ -237,6 +245,7 @@ class SummaryTable(FigureTable):
             record["target"],
             record["completion_pct"],
             record["missing"],
+            row.get("coverage", ""),
             reporter_names(row.get("reporters", []), limit=None),
         ]
 

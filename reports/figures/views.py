@@ -21,7 +21,7 @@ from django_tables2 import RequestConfig
 
 from metrics import assignments, periods, versions
 from metrics.aggregation import Figure, by_department, latest_month, monthly_series, summarize
-from metrics.formatting import with_unit
+from metrics.formatting import coverage_text, with_unit
 from metrics.models import Department, Indicator, Kind
 from metrics.periods import Period, add_months, default_period
 from reports.figures.filters import FigureFilter, SummaryFilter
@@ -151,7 +151,7 @@ def summary_table(request):
             # As {% render_table %} renders it, without the context processors: nothing per user.
             "table": get_template(table.template_name).render({"table": table, "request": request}),
             "title": _summary_title(figure_request, summary),
-            "previous_label": summary.previous_period.label,
+            "previous_label": summary.previous_label,
             "missing_count": sum(1 for f in summary.figures if f.missing),
         }
 
@@ -176,14 +176,18 @@ def _summary_table(request, figure_request, filterset):
     reporters = assignments.reporters_by_indicator([f.indicator for f in summary.figures])
     rows = [
         figure_row(
-            f, position=n, group=(f.indicator.area.order, f.indicator.area.code), reporters=reporters[f.indicator.pk]
+            f,
+            position=n,
+            group=(f.indicator.area.order, f.indicator.area.code),
+            reporters=reporters[f.indicator.pk],
+            coverage="" if f.missing else coverage_text(f.coverage, figure_request.include_submitted),
         )
         for n, f in enumerate(summary.figures)
     ]
     table = SummaryTable(
         rows,
-        value_label=summary.period.label,
-        previous_label=summary.previous_period.label,
+        value_label=summary.label,
+        previous_label=summary.previous_label,
         link_query=_link_query(figure_request),
     )
     RequestConfig(request, paginate=False).configure(table)
@@ -193,7 +197,7 @@ def _summary_table(request, figure_request, filterset):
 
 
 def _summary_title(figure_request, summary):
-    return _("%(scope)s%(period)s汇总表") % {"scope": figure_request.scope_label, "period": summary.period.label}
+    return _("%(scope)s%(period)s汇总表") % {"scope": figure_request.scope_label, "period": summary.label}
 
 
 def _indicator(code):
@@ -274,13 +278,14 @@ def _indicator_table(view, view_label, *, max_months=None):
 
 
 def _scope_total(indicator, figure_request):
-    """The indicator's figure for the request's whole period and scope (the table's pinned last row)."""
+    """The summary of the indicator for the request's period and scope: its one figure is the table's pinned
+    last row, its `covered` the months the figures cover (2023年（1—7月））."""
     return summarize(
         figure_request.period,
         scope=figure_request.scope,
         include_submitted=figure_request.include_submitted,
         indicators=[indicator],
-    ).figures[0]
+    )
 
 
 @_indicator_table("breakdown", gettext_lazy("分单位"))
@@ -288,13 +293,15 @@ def breakdown_table(indicator, figure_request, reporters):
     """One indicator by department for a period, with last year's, 同比 and each department's share."""
     scope = figure_request.scope
     department_ids = scope.department_ids()
+    summary = _scope_total(indicator, figure_request)
+    total = summary.figures[0]
+    # Each department over the months the total covers, against the same months a year earlier.
     per_department = by_department(
         [indicator],
-        figure_request.period,
+        summary.covered.span,
         include_submitted=figure_request.include_submitted,
         department_ids=department_ids,
     )[indicator.code]
-    total = _scope_total(indicator, figure_request)
     # Every department that reports the indicator is listed, blank when it reported nothing: that is what 缺数 means.
     for department in reporters:
         if department.pk not in per_department and (department_ids is None or department.pk in department_ids):
@@ -323,8 +330,8 @@ def breakdown_table(indicator, figure_request, reporters):
         indicator=indicator,
         total=total_row,
         show_share=not indicator.is_percentage,
-        value_label=figure_request.period.label,
-        previous_label=figure_request.period.year_ago().label,
+        value_label=summary.label,
+        previous_label=summary.previous_label,
     )
 
 
@@ -350,12 +357,13 @@ def monthly_table(indicator, figure_request, _reporters):
     for n, month in enumerate(period.months()):
         figure = Figure(indicator, series.get(month), series.get(add_months(month, -12)))
         rows.append(figure_row(figure, position=n, month=_month_label(month, period)))
-    total = _scope_total(indicator, figure_request)
-    total_row = figure_row(total, position=len(rows), month=_("%(label)s合计") % {"label": period.label})
+    summary = _scope_total(indicator, figure_request)
+    label = summary.label  # a period in progress totals its covered months: 2023年（1—7月）合计
+    total_row = figure_row(summary.figures[0], position=len(rows), month=_("%(label)s合计") % {"label": label})
     if indicator.kind != Kind.FLOW:
-        total_row["month"] = _("%(label)s（期末）") % {"label": period.label}
+        total_row["month"] = _("%(label)s（期末）") % {"label": label}
         if indicator.is_ratio:
-            total_row["month"] = _("%(label)s（全期）") % {"label": period.label}
+            total_row["month"] = _("%(label)s（全期）") % {"label": label}
     single_year = period.first.year == period.last.year
     return MonthlyTable(
         rows,

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from metrics.formatting import CHANGE_PLACES, as_number, document_places
+from metrics.formatting import CHANGE_PLACES, as_number, coverage_text, document_places
 from reports.figures.serializers import neutralise, rounded
 
 HEADERS = [
@@ -56,8 +56,14 @@ def _rows(figures, responsible, places, uncertain):
         yoy = f.yoy_pct
         points = f.change if indicator.is_percentage else None
         completion = f.completion_pct
-        # Numbers stay numbers; a figure resting on a value marked 待核实 says so in the 备注 column.
-        note = _("缺数") if f.value is None else _("待核实") if indicator.code in uncertain else ""
+        # Numbers stay numbers; the 备注 column says what a figure rests on: a value marked 待核实, or a
+        # 截至 month not every department due reported (7月：6/11 单位已审核).
+        if f.value is None:
+            note = _("缺数")
+        else:
+            notes = [_("待核实")] if indicator.code in uncertain else []
+            notes += [coverage_text(f.coverage)]
+            note = "；".join(str(n) for n in notes if n)
         shown = places.get(indicator.code, document_places(indicator))
         yield (
             [
@@ -77,14 +83,14 @@ def _rows(figures, responsible, places, uncertain):
         )
 
 
-def _sheet(workbook, title, heading, rows):
+def _sheet(workbook, title, heading, rows, headers=HEADERS):
     # Excel forbids []:*?/\ in sheet titles; an area's name may hold them.
     sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "_", str(title))[:31])
     sheet.append([neutralise(heading)])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     sheet["A1"].font = Font(name=_FONT, size=14, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append([str(h) for h in HEADERS])
+    sheet.append([str(h) for h in headers])
     for cell in sheet[2]:
         cell.font = Font(name=_FONT, bold=True)
         cell.fill = _HEAD_FILL
@@ -131,15 +137,18 @@ def build_xlsx(summary, *, county="", responsible=None, places=None, uncertain=f
     responsible, places = responsible or {}, places or {}
     workbook = Workbook()
     workbook.remove(workbook.active)
-    label = summary.period.label
+    label = summary.label  # what the figures cover: 2023年上半年, or 2023年（1—7月） for a period in progress
+    # 本期 and 上年同期 name their months, so that a part is never read against a whole.
+    headers = [*HEADERS[:3], label, summary.previous_label, *HEADERS[5:]]
     heading = _("%(county)s%(period)s政法工作主要指标（附表）") % {"county": county, "period": label}
-    _sheet(workbook, _("全部指标"), heading, list(_rows(summary.figures, responsible, places, uncertain)))
+    _sheet(workbook, _("全部指标"), heading, list(_rows(summary.figures, responsible, places, uncertain)), headers)
     for area, figures in groupby(summary.figures, key=lambda f: f.indicator.area):
         _sheet(
             workbook,
             area.name,
             _("%(period)s · %(area)s") % {"period": label, "area": area.name},
             list(_rows(figures, responsible, places, uncertain)),
+            headers,
         )
     workbook.properties.title = heading
     out = io.BytesIO()

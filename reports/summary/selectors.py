@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from metrics import assignments
 from metrics.aggregation import by_department, monthly_series, summarize
+from metrics.coverage import covered
 from metrics.formatting import document_value
 from metrics.models import Department, Indicator, Kind
 from metrics.periods import parse_period
@@ -41,10 +42,12 @@ def responsible_names(indicators, *, limit=assignments.NAMES_SHOWN, snapshot=Non
     return {i.code: assignments.reporter_names(reporters[i.pk], limit=limit) for i in indicators}
 
 
-def specials_for(period):
+def specials_for(period, label=None):
+    """The special words' text; `label` is what the figures cover when the period is in progress
+    (2023年（1—7月）, Summary.label)."""
     return {
         "county": settings.COUNTY_NAME,
-        "period": period.label,
+        "period": label or period.label,
         "year": _("%(year)d年") % {"year": period.first.year},
         "previous_year": _("%(year)d年") % {"year": period.first.year - 1},
     }
@@ -92,19 +95,19 @@ def render_summary(template, *, period=None, snapshot=None):
     blocks, _problems = parse_template(template.body, title=template.title)
     codes = used_codes(blocks, names)
     indicators = _indicators(codes)
-    summary = summarize(period, indicators=indicators)
+    summary = summarize(period, indicators=indicators, assignments=snapshot)
+    specials = specials_for(period, summary.label)
     follow_ups = follow_up_values(period.first, period.last)
     context = FillContext(
         figures=summary.by_code(),
         catalogue=names,
         responsible=responsible_names(indicators, snapshot=snapshot),
-        specials=specials_for(period),
+        specials=specials,
         uncertain={comment.indicator.code for comment in follow_ups},
     )
     filled = fill_blocks(blocks, context)
     title = filled[0] if filled and filled[0].kind == TITLE else None
     body = filled[1:] if title else filled
-    specials = specials_for(period)
     return RenderedSummary(
         period,
         template,
@@ -124,7 +127,9 @@ def figure_sources(codes, period, *, snapshot=None):
     (`snapshot` as for render_summary).
     """
     indicators = _indicators(codes)
-    per_department = by_department(indicators, period)
+    # Each department over the months the figures cover, against the same months a year earlier.
+    span, _reported = covered(period)
+    per_department = by_department(indicators, span.span)
     series = monthly_series(indicators, period.first, period.last)
     departments = {d.pk: d.name for d in Department.objects.all()}
     responsible = responsible_names(indicators, snapshot=snapshot)

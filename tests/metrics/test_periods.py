@@ -5,13 +5,13 @@ import datetime
 import pytest
 
 from metrics.periods import (
+    Covered,
     Period,
     PeriodError,
     add_months,
     deadline,
     default_period,
     first_of_month,
-    half_year_of,
     last_month_over,
     month_count,
     month_list,
@@ -116,11 +116,6 @@ def test_last_month_over_and_the_months_of_a_period_that_are_over():
     assert h2.months_over(D(2024, 3, 1)) == h2.months()
 
 
-def test_half_year_of():
-    assert half_year_of(D(2023, 6, 1)).code == "2023H1"
-    assert half_year_of(D(2023, 7, 1)).code == "2023H2"
-
-
 # --- the default period ---------------------------------------------------------------------------
 
 
@@ -131,22 +126,76 @@ def test_half_year_of():
         ((2023, 12), (2024, 1, 10), "2023H2"),
         ((2024, 1), (2024, 1, 10), "2023H2"),  # January's early figures do not open a half-year not yet begun
         (None, (2024, 1, 10), "2023H2"),  # no data at all: the half-year of the last month over
-        # June: the first half is under way.
-        ((2023, 5), (2023, 6, 15), "2023H1"),
-        (None, (2023, 6, 15), "2023H1"),
-        # July: June is over, and the first half is the latest with data.
+        # June: the first half is under way, so the last complete one, last year's second.
+        ((2023, 5), (2023, 6, 15), "2022H2"),
+        (None, (2023, 6, 15), "2022H2"),
+        # July: June is over, and the first half is complete; one approved July report does not open the second.
         ((2023, 6), (2023, 7, 3), "2023H1"),
         ((2023, 7), (2023, 7, 3), "2023H1"),
+        ((2023, 7), (2023, 8, 3), "2023H1"),
         (None, (2023, 7, 3), "2023H1"),
-        # December.
-        ((2023, 11), (2023, 12, 31), "2023H2"),
-        (None, (2023, 12, 1), "2023H2"),
-        # Data that stopped long ago: its own half-year, not an empty recent one.
-        ((2021, 3), (2023, 12, 1), "2021H1"),
+        # December: November is the latest over, the second half is not complete.
+        ((2023, 11), (2023, 12, 31), "2023H1"),
+        (None, (2023, 12, 1), "2023H1"),
+        # Data that stopped long ago: the last half-year complete by then, not an empty recent one.
+        ((2021, 3), (2023, 12, 1), "2020H2"),
+        ((2021, 6), (2023, 12, 1), "2021H1"),
     ],
 )
 def test_default_period(latest, today, expected):
     assert default_period(D(*latest, 1) if latest else None, D(*today)).code == expected
+
+
+@pytest.mark.parametrize(
+    "latest,today,expected",
+    [
+        ((2023, 7), (2023, 8, 3), "2023Q2"),
+        ((2023, 9), (2023, 10, 2), "2023Q3"),
+        ((2023, 8), (2023, 10, 2), "2023Q2"),
+        (None, (2024, 1, 2), "2023Q4"),
+        ((2023, 2), (2023, 3, 2), "2022Q4"),
+    ],
+)
+def test_default_period_by_quarter(latest, today, expected, settings):
+    """settings.ZHENGFA_DEFAULT_PERIOD = "quarter" opens on the last complete quarter."""
+    settings.ZHENGFA_DEFAULT_PERIOD = "quarter"
+    assert default_period(D(*latest, 1) if latest else None, D(*today)).code == expected
+
+
+@pytest.mark.parametrize(
+    "code,through,label,year_ago",
+    [
+        ("2023", (2023, 7), "2023年（1—7月）", "2022年（1—7月）"),
+        ("2023", (2023, 1), "2023年（1月）", "2022年（1月）"),
+        ("2023H2", (2023, 7), "2023年下半年（7月）", "2022年下半年（7月）"),
+        ("2023Q3", (2023, 8), "2023年第三季度（7—8月）", "2022年第三季度（7—8月）"),
+        ("2023H1", (2023, 6), "2023年上半年", "2022年上半年"),
+        ("2023H1", None, "2023年上半年", "2022年上半年"),
+        (
+            "2022-11..2023-03",
+            (2022, 12),
+            "2022年11月—2023年3月（2022年11—12月）",
+            "2021年11月—2022年3月（2021年11—12月）",
+        ),
+        ("2022-11..2023-03", (2023, 1), "2022年11月—2023年3月（2022年11月—2023年1月）", None),
+    ],
+)
+def test_covered_label_and_year_ago(code, through, label, year_ago):
+    """A period still in progress names its months; 同比 takes the same months a year earlier."""
+    covered = Covered(parse_period(code), D(*through, 1) if through else None)
+    assert covered.label == label
+    if year_ago:
+        assert covered.year_ago().label == year_ago
+    span, previous = covered.span, covered.year_ago().span
+    assert span.length == previous.length
+    assert (previous.first, previous.last) == (add_months(span.first, -12), add_months(span.last, -12))
+
+
+def test_covered_previous_compares_the_same_months_of_the_period_before():
+    """环比 of 2023Q3 through August is 2023Q2's April–May."""
+    previous = Covered(parse_period("2023Q3"), D(2023, 8, 1)).previous()
+    assert (previous.span.first, previous.span.last) == (D(2023, 4, 1), D(2023, 5, 1))
+    assert previous.label == "2023年第二季度（4—5月）"
 
 
 # --- hostile input: every parser refuses it with a clear message, never an exception of another kind ----

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.figures.requests import FigureRequestError, resolve_request, summary_for
-from reports.figures.serializers import figure_record, records_csv, summary_payload
+from reports.figures.serializers import RECORD_FIELDS, figure_record, records_csv, summary_payload
 
 
 class Command(BaseCommand):
@@ -33,6 +33,9 @@ class Command(BaseCommand):
             raise CommandError(error.message) from error
         summary = summary_for(request)
         if options["format"] == "csv":
-            self.stdout.write(records_csv(figure_record(f) for f in summary.figures), ending="")
+            # Every row names the months it covers and those 同比 compares: 2023年（1—6月）, 2022年（1—6月）.
+            when = {"period": summary.label, "previous_period": summary.previous_label}
+            records = ({**when, **figure_record(f)} for f in summary.figures)
+            self.stdout.write(records_csv(records, ["period", "previous_period", *RECORD_FIELDS]), ending="")
         else:
             self.stdout.write(json.dumps(summary_payload(request, summary), ensure_ascii=False, indent=2))

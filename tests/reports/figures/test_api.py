@@ -41,7 +41,14 @@ def test_api_reproduces_the_report_for_2023h1(reviewer_client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     payload = response.json()
-    assert payload["period"] == {"code": "2023H1", "label": "2023年上半年", "first": "2023-01", "last": "2023-06"}
+    assert payload["period"] == {
+        "code": "2023H1",
+        "label": "2023年上半年",
+        "first": "2023-01",
+        "last": "2023-06",
+        "through": "2023-06",
+        "complete": True,
+    }
     assert payload["previous_period"]["code"] == "2022H1"
     assert payload["scope"] == {"department": None, "name": "全县", "include_children": False}
     assert payload["include_submitted"] is False
