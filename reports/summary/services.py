@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from metrics.aggregation import summarize
 from metrics.models import Indicator
 from metrics.periods import PeriodError, parse_period
+from metrics.validation import text_problem
 from reports.summary import excel, pdf, word
 from reports.summary.models import (
     ExportFormat,
@@ -26,6 +27,8 @@ from reports.summary.selectors import catalogue, render_summary, responsible_nam
 
 logger = logging.getLogger(__name__)
 
+# A half-year summary runs to a few thousand characters; the body column itself has no limit.
+MAX_BODY = 50_000
 INTERRUPTED = _("导出中断：后台进程在生成过程中停止，未能自动恢复。请点击“重试”重新导出。")
 
 
@@ -38,6 +41,17 @@ def _period(code):
         return parse_period(code)
     except PeriodError as error:
         raise TemplateProblem([Problem(0, "", code, str(error))]) from error
+
+
+def _text_problems(**texts):
+    """Problems of a template's free text: longer than its column (the body: MAX_BODY), or control characters."""
+    labels = {"title": _("标题"), "body": _("正文"), "signatory": _("署名"), "dated": _("成文日期"), "note": _("说明")}
+    problems = []
+    for name, text in texts.items():
+        limit = MAX_BODY if name == "body" else SummaryTemplateVersion._meta.get_field(name).max_length
+        if problem := text_problem(text or "", limit=limit):
+            problems.append(Problem(0, labels[name], "", problem))
+    return problems
 
 
 @transaction.atomic
@@ -54,6 +68,8 @@ def save_template(*, period, title, body, user, note="", signatory=None, dated=N
     if dated is None:
         dated = current.dated if current else ""
     signatory, dated = signatory.strip(), dated.strip()
+    if problems := _text_problems(title=title, body=body, signatory=signatory, dated=dated, note=note):
+        raise TemplateProblem(problems)  # before the body is parsed: a refused text is never read further
     problems = []
     if not title:
         problems.append(Problem(0, "", "", _("标题不能为空。")))

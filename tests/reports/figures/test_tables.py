@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from metrics.models import DataValue, Indicator, Status
-from reports.figures.serializers import cell_text, neutralise, to_csv, to_xlsx
+from metrics.spreadsheets import neutralise
+from reports.figures.serializers import cell_text, to_csv, to_xlsx
 from tests.factories import AreaFactory, DataValueFactory, DepartmentFactory, IndicatorFactory, grow_catalogue
 
 pytestmark = pytest.mark.django_db
