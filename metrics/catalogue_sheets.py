@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 
+from metrics.spreadsheets import neutralise, read_text, sheet_title
+
 SHEETS = {
     "areas": (gettext_lazy("工作领域"), ["code", "name", "order", "core"]),
     "departments": (gettext_lazy("报送单位"), ["code", "name", "kind", "parent", "order", "active"]),
@@ -90,7 +92,7 @@ def text(raw, *, max_length, required=False, multiline=False):
     elif isinstance(raw, int | float | Decimal):
         value = str(int(raw)) if raw == int(raw) else str(raw)
     elif isinstance(raw, str):
-        value = raw.strip()
+        value = read_text(raw).strip()
     else:
         raise Bad(_("应为文字，不能是日期或时间"))
     if len(value) > max_length:
@@ -241,13 +243,9 @@ def write_workbook(sheets):
     workbook = Workbook()
     workbook.remove(workbook.active)
     for sheet, rows in sheets.items():
-        ws = workbook.create_sheet(sheet)
+        ws = workbook.create_sheet(sheet_title(sheet))
         for row in rows:
-            ws.append(row)
-        for cells in ws.iter_rows():
-            for cell in cells:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text stays text, even one that looks like a formula
+            ws.append([neutralise(value) for value in row])  # text stays text, even one that looks like a formula
         ws.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)

@@ -100,12 +100,21 @@ def month_of(year, month):
     """The first day of a month given as numbers; PeriodError for a month or year that does not exist here."""
     if not 1 <= month <= 12:
         raise PeriodError(_("月份“%(month)s”不存在，应为 1—12。") % {"month": echo(month)})
+    check_year(year)
+    return datetime.date(year, month, 1)
+
+
+def check_year(year):
+    """`year` (an int) when periods accept it (FIRST_YEAR..LAST_YEAR); PeriodError with a Chinese message otherwise.
+
+    The one range of years: addresses, parameters, workbooks, CSV files and the workflow all ask here.
+    """
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise PeriodError(
             _("年份“%(year)s”超出范围（%(first)d—%(last)d）。")
             % {"year": echo(year), "first": FIRST_YEAR, "last": LAST_YEAR}
         )
-    return datetime.date(year, month, 1)
+    return year
 
 
 def parse_year(text):
@@ -113,12 +122,7 @@ def parse_year(text):
     text = str(text if text is not None else "").strip()
     if not _YEAR_RE.match(text):
         raise PeriodError(_("年份“%(year)s”无法识别，应为 2023 这样的四位数字。") % {"year": echo(text)})
-    year = int(text)
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise PeriodError(
-            _("年份“%(year)s”超出范围（%(first)d—%(last)d）。") % {"year": year, "first": FIRST_YEAR, "last": LAST_YEAR}
-        )
-    return year
+    return check_year(int(text))
 
 
 def parse_month(text):

@@ -122,10 +122,12 @@ def parse_number(text):
     """
     if text is None:
         return None
-    if isinstance(text, Decimal | int):
-        return Decimal(text)
-    if isinstance(text, float):
-        return Decimal(str(text))
+    if isinstance(text, Decimal | int | float):
+        # A spreadsheet cell may hold NaN or an infinity (<v>NaN</v>, 1e309): no figure is either.
+        value = Decimal(str(text)) if isinstance(text, float) else Decimal(text)
+        if not value.is_finite():
+            raise NumberError(_("请填写有限的数字，不能填写 NaN 或无穷大。"))
+        return value
     cleaned = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
     if not cleaned:
         return None
@@ -238,6 +240,11 @@ def find_outliers(values, history, *, factor=OUTLIER_FACTOR):
     return warnings
 
 
+def has_control_characters(text):
+    """Whether text holds a control character other than a line break or a tab (a NUL byte, an escape)."""
+    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text)
+
+
 def text_problem(text, *, limit):
     """What is wrong with free text someone typed (a note, a reason), as the end of a Chinese sentence, or ''.
 
@@ -246,6 +253,6 @@ def text_problem(text, *, limit):
     """
     if len(text) > limit:
         return _("不能超过 %(n)d 字。") % {"n": limit}
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text):
+    if has_control_characters(text):
         return _("不能包含控制字符（如 NUL）。")
     return ""

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "zhengfa.staticfiles.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Control characters in an address or a query string: a Chinese 400 before any view reads them.
+    "zhengfa.inputs.HostileInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -3,7 +3,7 @@
 Numbers stay numbers all the way: rounded `Decimal` in records, JSON numbers in
 the API, numeric cells in XLSX. A missing figure is None (JSON null, an empty
 cell), never zero. Text cells that a spreadsheet would read as a formula
-(starting with = + - @, tab or carriage return) are neutralised with a leading '.
+(starting with = + - @, tab or carriage return) are neutralised with a leading ' (metrics.spreadsheets).
 """
 
 import csv
@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from metrics.formatting import CHANGE_PLACES, as_number, plain, quantize
+from metrics.spreadsheets import neutralise, sheet_title
 
 RECORD_FIELDS = [
     "code",
@@ -36,7 +37,6 @@ RECORD_FIELDS = [
     "coverage_expected",
     "coverage_reported",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def value_places(indicator):
@@ -137,13 +137,6 @@ def summary_payload(request, summary):
     }
 
 
-def neutralise(value):
-    """Text that a spreadsheet would run as a formula gets a leading '; numbers and None pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def cell_text(value):
     """A cell for CSV: Decimals without exponent or trailing zeros, booleans as 是/否, None empty."""
     if value is None:
@@ -200,7 +193,7 @@ def to_xlsx(rows, *, title, heading=None):
     """Rows (the first is the header) as XLSX bytes: numbers as numeric cells, text neutralised."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = title[:31]
+    sheet.title = sheet_title(title)
     first = 1
     if heading:
         sheet.cell(row=1, column=1, value=neutralise(heading)).font = Font(bold=True, size=13)

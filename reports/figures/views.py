@@ -108,7 +108,7 @@ def _export(table, fmt, filename, heading, figure_request):
         filename += ".csv"
     else:
         response = HttpResponse(
-            to_xlsx(rows, title=heading[:31], heading=heading),
+            to_xlsx(rows, title=heading, heading=heading),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         filename += ".xlsx"

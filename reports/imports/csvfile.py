@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from metrics.formatting import plain
 from metrics.periods import PeriodError, parse_month
+from metrics.spreadsheets import neutralise, read_text
 from metrics.validation import NumberError, parse_number
 from reports.imports.errors import ImportFileError
 from reports.imports.workbook import human_size
@@ -28,7 +29,10 @@ def write_rows(rows, out):
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     for department, indicator, month, value, note in rows:
-        writer.writerow([department, indicator, f"{month:%Y-%m}", plain(value), note])
+        # Made to be opened in Excel too (export_values --bom): text never starts a formula; read_fields undoes it.
+        writer.writerow(
+            [neutralise(department), neutralise(indicator), f"{month:%Y-%m}", plain(value), neutralise(note)]
+        )
 
 
 @dataclass
@@ -101,7 +105,7 @@ def _read_fields(line, fields):
         row = CsvRow(line=line, department="", indicator="", month=None, value=None, note="")
         row.errors.append(_("应有 5 列，实际 %(n)d 列。") % {"n": len(fields)})
         return row
-    department, indicator, month_text, value_text, note = (f.strip() for f in fields)
+    department, indicator, month_text, value_text, note = (read_text(f).strip() for f in fields)
     row = CsvRow(line=line, department=department, indicator=indicator, month=None, value=None, note=note)
     if not department:
         row.errors.append(_("单位代码为空。"))

@@ -76,10 +76,8 @@ def download_template(request):
         return redirect("import_home")
     try:
         year = parse_year(request.GET.get("year", ""))
-    except PeriodError:
-        year = None
-    if year is None or not 2000 <= year <= 2100:
-        messages.error(request, _("年度无效。"))
+    except PeriodError as error:
+        messages.error(request, _("年度无效：%(reason)s") % {"reason": error})
         return redirect("import_home")
     content = services.template_for(department=department, form=form, year=year)
     response = HttpResponse(content, content_type=workbook.XLSX_CONTENT_TYPE)

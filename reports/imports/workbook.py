@@ -30,7 +30,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from metrics.formatting import as_number
-from metrics.periods import PeriodError, parse_year
+from metrics.periods import PeriodError, check_year, parse_year
+from metrics.spreadsheets import neutralise, read_text, sheet_title
 from metrics.validation import NumberError, parse_number
 from reports.imports.errors import ImportFileError
 
@@ -106,20 +107,20 @@ def build_template(
     """
     wb = Workbook()
     ws = wb.active
-    ws.title = SHEET_TITLE
+    ws.title = sheet_title(SHEET_TITLE)
 
-    ws["A1"] = _("%(department)s %(year)d年 %(form)s 填报表") % {
-        "department": department_name,
-        "year": year,
-        "form": form_name,
-    }
+    # Names come from the catalogue: a department called "=…" must not become a formula.
+    ws["A1"] = neutralise(
+        _("%(department)s %(year)d年 %(form)s 填报表")
+        % {"department": department_name, "year": year, "form": form_name}
+    )
     ws["A1"].font = Font(size=14, bold=True)
     ws.cell(META_ROW, 1, _("单位代码"))
-    ws.cell(META_ROW, 2, department_code)
+    ws.cell(META_ROW, 2, neutralise(department_code))
     ws.cell(META_ROW, 3, _("年度"))
     ws.cell(META_ROW, 4, year)
     ws.cell(META_ROW, 5, _("报表代码"))
-    ws.cell(META_ROW, 6, form_code)
+    ws.cell(META_ROW, 6, neutralise(form_code))
     ws.cell(META_ROW, 7, _("说明：只填写白色单元格；空白表示缺报（不是 0）；灰色月份已上报、已审核或未到，不能修改。"))
     ws.cell(META_ROW, 7).font = Font(color="66737F")
     ws.cell(STATE_ROW, 3, _("月报状态"))
@@ -138,7 +139,7 @@ def build_template(
     for offset, row in enumerate(rows):
         r = FIRST_DATA_ROW + offset
         for column, text in enumerate((row.code, row.name, row.unit), start=1):
-            cell = ws.cell(r, column, text)
+            cell = ws.cell(r, column, neutralise(text))
             cell.border = _BORDER
             cell.fill = _HEADER_FILL
         ws.cell(r, 1).font = Font(size=9, color="66737F")
@@ -186,7 +187,7 @@ def build_template(
     from reports.imports import notes_sheet  # here: it reads this module's layout
 
     notes_sheet.build(wb, title=ws["A1"].value, rows=rows, notes=notes or {}, closed_months=closed_months)
-    wb.properties.title = ws["A1"].value
+    wb.properties.title = read_text(ws["A1"].value)
     wb.properties.creator = "zhengfa"
     out = io.BytesIO()
     wb.save(out)
@@ -261,7 +262,8 @@ def _has_merged_cells(archive, path):
 
 
 def _text(value):
-    return "" if value is None else str(value).strip()
+    """A cell's text as we wrote it (metrics.spreadsheets.read_text), stripped; '' for an empty cell."""
+    return "" if value is None else str(read_text(value)).strip()
 
 
 def _read_cell(cell, month):
@@ -332,6 +334,10 @@ def read_template(data, *, max_bytes, max_rows):
                 _refuse(_("「备注」工作表中有合并单元格，无法按行列读取。请取消合并，或重新下载模板填写。"))
             sheet.notes = notes_sheet.read(notes, max_rows=max_rows)
         return sheet
+    except (ValueError, ArithmeticError, SyntaxError) as error:
+        # Read-only mode parses cells while iterating: a date cell holding 2023-13-45, a number
+        # cell holding "²" or XML that is not well-formed fails there (ParseError is a SyntaxError).
+        raise ImportFileError(_("工作表中有无法读取的单元格（如损坏的日期或数字），请重新下载模板填写。")) from error
     finally:
         wb.close()
 
@@ -373,12 +379,12 @@ def _read_meta(cells):
     year = values[3]
     if isinstance(year, float) and year.is_integer():
         year = int(year)
-    if isinstance(year, str):
-        try:
-            year = parse_year(year)
-        except PeriodError:
-            year = None
-    if not code or not isinstance(year, int) or not 2000 <= year <= 2100:
+    try:
+        # Text or a number, within the years periods accept (metrics.periods.check_year).
+        year = parse_year(year) if isinstance(year, str) else check_year(year) if type(year) is int else None
+    except PeriodError:
+        year = None
+    if not code or year is None:
         _refuse(_("第 2 行的单位代码或年度无效，不是本系统的填报模板。"))
     form_code = _text(values[5]) if _text(values[4]) == "报表代码" else ""
     return ParsedSheet(department_code=code, year=year, form_code=form_code)

@@ -120,9 +120,13 @@ def available_actions(report, user, *, page=None):
 
 
 def check_month(month, *, today=None):
-    """Refuse (InvalidMonth) a date that is not a first of month, or a month still to come."""
+    """Refuse (InvalidMonth) a date that is not a first of month, a year periods do not accept, or a month to come."""
     if month.day != 1:
         raise InvalidMonth(_("月份必须是该月第一天。"))
+    try:
+        periods.check_year(month.year)  # a month no period can show is never reported
+    except periods.PeriodError as error:
+        raise InvalidMonth(str(error)) from error
     if reason := future_month_refusal(month, today=today):
         raise InvalidMonth(reason)
 

@@ -8,7 +8,6 @@ landscape, one page wide, its heading and column titles repeated on every page.
 """
 
 import io
-import re
 from itertools import groupby
 
 from django.utils.translation import gettext as _
@@ -18,7 +17,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from metrics.formatting import CHANGE_PLACES, as_number, coverage_text, document_places
-from reports.figures.serializers import neutralise, rounded
+from metrics.spreadsheets import neutralise, sheet_title
+from reports.figures.serializers import rounded
 
 HEADERS = [
     gettext_lazy("工作领域"),
@@ -84,8 +84,8 @@ def _rows(figures, responsible, places, uncertain):
 
 
 def _sheet(workbook, title, heading, rows, headers=HEADERS):
-    # Excel forbids []:*?/\ in sheet titles; an area's name may hold them.
-    sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "_", str(title))[:31])
+    # An area's name may hold []:*?/\\ or run past 31 characters, and two may cut to the same title.
+    sheet = workbook.create_sheet(title=sheet_title(title, taken=workbook.sheetnames))
     sheet.append([neutralise(heading)])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     sheet["A1"].font = Font(name=_FONT, size=14, bold=True)

@@ -1,7 +1,6 @@
 """Writes for the summary: saving and restoring templates, requesting and running exports."""
 
 import logging
-import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.aggregation import summarize
-from metrics.formatting import echo
 from metrics.models import Indicator
 from metrics.periods import PeriodError, parse_period
+from metrics.validation import has_control_characters, text_problem
 from reports.reporting.selectors import follow_up_values
 from reports.summary import excel, pdf, word
 from reports.summary.models import (
@@ -30,6 +29,8 @@ from reports.summary.wording import value_places
 
 logger = logging.getLogger(__name__)
 
+# A half-year summary runs to a few thousand characters; the body column itself has no limit.
+MAX_BODY = 50_000
 INTERRUPTED = _("导出中断：后台进程在生成过程中停止，未能自动恢复。请点击“重试”重新导出。")
 
 
@@ -37,27 +38,32 @@ class ExportError(RuntimeError):
     """An export that cannot be made; the message is for people."""
 
 
-# Control characters other than line breaks and tabs (NUL above all: PostgreSQL refuses it in text).
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _control_problems(fields):
-    """A Problem per field holding a control character, with the line it is on (0 for one-line fields)."""
-    problems = []
-    for label, text in fields.items():
-        match = _CONTROL_RE.search(text or "")
-        if match:
-            line = text.count("\n", 0, match.start()) + 1 if label == _("正文") else 0
-            excerpt = echo(text[max(0, match.start() - 6) : match.end() + 6])
-            problems.append(Problem(line, label, excerpt, _("含有不可见的控制字符，请删除后再保存。")))
-    return problems
-
-
 def _period(code):
     try:
         return parse_period(code)
     except PeriodError as error:
         raise TemplateProblem([Problem(0, "", code, str(error))]) from error
+
+
+def _line_of_control_character(text):
+    """The line (from 1) of text's first control character, 0 when it has none."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if has_control_characters(line):
+            return number
+    return 0
+
+
+def _text_problems(**texts):
+    """Problems of a template's free text: longer than its column (the body: MAX_BODY), or control characters."""
+    labels = {"title": _("标题"), "body": _("正文"), "signatory": _("署名"), "dated": _("成文日期"), "note": _("说明")}
+    problems = []
+    for name, text in texts.items():
+        limit = MAX_BODY if name == "body" else SummaryTemplateVersion._meta.get_field(name).max_length
+        if problem := text_problem(text or "", limit=limit):
+            # The body's problem names its line, where the editor can find it.
+            line = _line_of_control_character(text) if name == "body" else 0
+            problems.append(Problem(line, labels[name] if not line else "", "", problem))
+    return problems
 
 
 @transaction.atomic
@@ -74,10 +80,9 @@ def save_template(*, period, title, body, user, note="", signatory=None, dated=N
     if dated is None:
         dated = current.dated if current else ""
     signatory, dated = signatory.strip(), dated.strip()
-    fields = {_("标题"): title, _("正文"): body, _("署名"): signatory, _("成文日期"): dated, _("修改说明"): note}
-    problems = _control_problems(fields)
-    if problems:
-        raise TemplateProblem(problems)
+    if problems := _text_problems(title=title, body=body, signatory=signatory, dated=dated, note=note):
+        raise TemplateProblem(problems)  # before the body is parsed: a refused text is never read further
+    problems = []
     if not title:
         problems.append(Problem(0, "", "", _("标题不能为空。")))
     if not body:

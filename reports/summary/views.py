@@ -21,6 +21,7 @@ from reports.summary import selectors, services
 from reports.summary.models import ExportFormat, SummaryExport, SummaryTemplate
 from reports.summary.placeholders import SPECIALS, TemplateProblem, documented_options
 from reports.summary.wording import typed_digits
+from zhengfa.inputs import parse_id
 
 
 def _require_read(user):
@@ -60,7 +61,12 @@ def summary_new(request):
     """Start a period's template from an existing one (its text copied as version 1)."""
     _require(permissions.can_edit_summary(request.user))
     code = request.POST.get("period", "").strip()
-    base = SummaryTemplate.objects.filter(pk=request.POST.get("base") or None).first()
+    base = None
+    if base_text := request.POST.get("base", ""):
+        base = SummaryTemplate.objects.filter(pk=parse_id(base_text)).first()
+        if base is None:
+            messages.error(request, _("所选底稿不存在，未新建模板。"))
+            return redirect("summary_documents")
     try:
         period = parse_period(code)
     except PeriodError as error:

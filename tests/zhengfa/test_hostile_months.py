@@ -13,7 +13,8 @@ from tests.metrics.test_periods import HOSTILE
 pytestmark = pytest.mark.django_db
 
 # The parsers' own words (metrics.periods), or the API's for a missing parameter: what the page must say.
-EXPLAINED = re.compile("无法识别|超出范围|不存在|早于开始|有误|缺少参数")
+# A control character (NUL) is refused before any parser sees it (zhengfa.inputs): 控制字符.
+EXPLAINED = re.compile("无法识别|超出范围|不存在|早于开始|有误|缺少参数|控制字符")
 # Long enough to be hostile, short enough to pass through a URL.
 TEXTS = [t if len(t) < 200 else t[:200] for t in HOSTILE]
 
@@ -72,4 +73,7 @@ def test_months_in_addresses(demo, year, month):
 @pytest.mark.parametrize("text", ["", "0", "1899", "9999", "10000", "２０２３", "²", "2023\x00", "2023-05"])
 def test_workbook_year(demo, text):
     response = _client("clerk_police").get(reverse("import_template"), {"department": "police", "year": text})
-    assert response.status_code == 302
+    if "\x00" in text:
+        assert response.status_code == 400 and "控制字符" in response.content.decode()
+    else:
+        assert response.status_code == 302
