@@ -56,7 +56,7 @@ FIELDS = {
     "home": {},
     "login": {"GET": {"next": CODE}, "POST": {"username": CODE, "password": CODE}},
     "logout": {},
-    "dashboard": {"GET": {"period": CODE, "department": CODE, "include_submitted": CODE}},
+    "dashboard": {"GET": {"period": CODE, "from": CODE, "to": CODE, "department": CODE, "include_submitted": CODE}},
     "summary_table": {"GET": {**_FIGURES, "sort": CODE, "page": CODE}},
     "breakdown_table": {"GET": {**_FIGURES, "sort": CODE, "page": CODE}},
     "monthly_table": {"GET": {**_FIGURES, "sort": CODE, "page": CODE}},
@@ -67,13 +67,17 @@ FIELDS = {
     },
     "report_review": {"POST": {"action": CODE, "version": CODE, "reason": TEXT}},
     "report_history": {},
-    "review_queue": {},
+    "review_queue": {"GET": {"late": CODE}},
+    "review_bulk_approve": {"POST": {"report": CODE, "next": CODE}},
+    "report_chase": {"POST": {"month": CODE, "form": CODE, "department": CODE, "next": CODE}},
+    "report_value_comment": {"POST": {"indicator": CODE, "text": TEXT, "follow_up": CODE, "next": CODE}},
     "completeness": {"GET": {"start": CODE, "end": CODE}},
     "import_home": {},
     "import_template": {"GET": {"department": CODE, "form": CODE, "year": CODE}},
     "import_upload": {"POST": {"file": FILE}},
     "import_preview": {},
     "import_commit": {"POST": {"fingerprint": CODE}},
+    "import_submit": {"POST": {"month": CODE, "every": CODE, "confirm_blanks": CODE}},
     "notification_list": {"GET": {"page": CODE}},
     "notification_mark_read": {"POST": {"id": CODE, "next": CODE}},
     "summary_documents": {},
@@ -87,6 +91,8 @@ FIELDS = {
     "summary_exports_json": {},
     "summary_download": {},
     "summary_retry": {},
+    "healthz": {},
+    "task_status": {},
 }
 
 
@@ -114,6 +120,7 @@ BASE = {
     "summary_new": lambda w: {"period": "2031H1", "base": str(SummaryTemplate.objects.get(period=w.summary_period).pk)},
     "summary_edit": _edit_base,
     "summary_export": lambda w: {"format": "docx"},
+    "report_value_comment": lambda w: {"indicator": "anti_fraud.cases", "text": "请核实此数"},
     # An id no one has: marking it changes nothing, so a hostile `next` is all that is judged.
     "notification_mark_read": lambda w: {"id": str((Notification.objects.aggregate(top=Max("pk"))["top"] or 0) + 1000)},
 }
