@@ -181,6 +181,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# An SMTP server that hangs must not hold a worker (or a request making notices in-process) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="zhengfa@localhost")
 # Only read by the file-based backend (django.core.mail.backends.filebased.EmailBackend).
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
@@ -198,8 +200,18 @@ CELERY_TASK_ACKS_LATE = True
 # A task whose worker process dies is requeued rather than acknowledged as done.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing never waits on a broker that hangs or a closed port for more than a few seconds
+# (zhengfa/queueing.py): connect and socket timeouts, and a bounded retry.
+BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=3.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 # Redis redelivers a message not acknowledged within this time (a whole worker died).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+    "socket_timeout": BROKER_TIMEOUT_SECONDS,
+    "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+    "max_retries": 1,
+}
 # A running export older than the lease may be taken over by a redelivery; one older than
 # ABANDONED is failed by the periodic sweep (never left "生成中" for ever).
 SUMMARY_EXPORT_LEASE_SECONDS = env.int("SUMMARY_EXPORT_LEASE_SECONDS", default=300)

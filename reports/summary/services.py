@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from metrics.aggregation import summarize
 from metrics.models import Indicator
@@ -23,10 +24,12 @@ from reports.summary.models import (
 )
 from reports.summary.placeholders import Problem, TemplateProblem, check_sign_off, check_template
 from reports.summary.selectors import catalogue, render_summary, responsible_names
+from zhengfa.queueing import publish
 
 logger = logging.getLogger(__name__)
 
 INTERRUPTED = _("导出中断：后台进程在生成过程中停止，未能自动恢复。请点击“重试”重新导出。")
+UNAVAILABLE = gettext_lazy("导出服务暂时不可用（后台任务队列没有响应），请稍后点击“重试”。")
 
 
 class ExportError(RuntimeError):
@@ -114,15 +117,24 @@ def restore_version(*, template, number, user):
 
 @transaction.atomic
 def request_export(*, period, format, user, retry_of=None):
-    """Queue an export of a period's summary; the task starts once this transaction commits."""
-    from reports.summary.tasks import run_summary_export
+    """Queue an export of a period's summary; the task starts once this transaction commits.
 
+    With the broker down the export is failed (UNAVAILABLE) within seconds: re-read it to tell the user.
+    """
     period_code = _period(period).code
     if format not in ExportFormat.values:
         raise ExportError(_("不支持的导出格式“%(f)s”。") % {"f": format})
     export = SummaryExport.objects.create(period=period_code, format=format, created_by=user, retry_of=retry_of)
-    transaction.on_commit(lambda: run_summary_export.delay(export.pk))
+    transaction.on_commit(lambda: _queue(export.pk))
     return export
+
+
+def _queue(export_id):
+    """Hand the export to a worker; when the broker cannot take it, it fails at once (retry is offered)."""
+    from reports.summary.tasks import run_summary_export
+
+    if not publish(run_summary_export, export_id):
+        _update(export_id, state=ExportState.FAILED, error=str(UNAVAILABLE), finished_at=timezone.now())
 
 
 @transaction.atomic
