@@ -20,7 +20,8 @@ if (BASE_DIR / ".env").exists():
 
 # ZHENGFA_ENV=production makes the settings strict: the process refuses to
 # start with the demo SECRET_KEY or with DEBUG on (see README, "Production").
-ZHENGFA_ENV = env("ZHENGFA_ENV", default="development")
+# Compared case-insensitively: "Production" or " PRODUCTION " must not slip past the checks.
+ZHENGFA_ENV = env("ZHENGFA_ENV", default="development").strip().lower()
 DEBUG = env.bool("DEBUG", default=False)
 # The default key is only good for the local demo and tests; secrets come from
 # the environment (or a .env file that is never committed).
@@ -287,6 +288,10 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)  # entry
 IMPORT_XLSX_MAX_ROWS = env.int("IMPORT_XLSX_MAX_ROWS", default=2_000)  # indicator rows in a workbook
 IMPORT_CSV_MAX_BYTES = env.int("IMPORT_CSV_MAX_BYTES", default=20 * 1024 * 1024)  # historic CSV
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)  # historic CSV rows: split by year beyond
+# Uploaded workbooks waiting for their commit: at most this many per user (the oldest make room),
+# and the beat sweep deletes those never committed within IMPORT_PENDING_HOURS.
+IMPORT_PENDING_PER_USER = env.int("IMPORT_PENDING_PER_USER", default=10)
+IMPORT_PENDING_HOURS = env.int("IMPORT_PENDING_HOURS", default=24)
 # Any request larger than the largest import file (plus the form around it) is refused.
 MAX_REQUEST_SIZE = env.int("MAX_REQUEST_SIZE", default=max(IMPORT_MAX_BYTES, IMPORT_CSV_MAX_BYTES) + 1024 * 1024)
 
@@ -308,4 +313,6 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Exports whose worker vanished for good end as failed (SUMMARY_EXPORT_ABANDONED_SECONDS).
     "sweep-abandoned-exports": {"task": "reports.sweep_abandoned_exports", "schedule": 600.0},
+    # Uploaded workbooks never committed are deleted after a day (IMPORT_PENDING_HOURS).
+    "sweep-uncommitted-uploads": {"task": "reports.sweep_uncommitted_uploads", "schedule": crontab(minute=45)},
 }
