@@ -213,9 +213,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
     "max_retries": 1,
 }
-# A running export older than the lease may be taken over by a redelivery; one older than
-# ABANDONED is failed by the periodic sweep (never left "生成中" for ever).
-SUMMARY_EXPORT_LEASE_SECONDS = env.int("SUMMARY_EXPORT_LEASE_SECONDS", default=300)
+# The task building an export renews its lease every HEARTBEAT seconds; a running export without
+# a heartbeat for LEASE seconds lost its worker and is taken over by a redelivery (or by a worker
+# starting up); one silent for ABANDONED is failed by the periodic sweep (never "生成中" for ever).
+SUMMARY_EXPORT_LEASE_SECONDS = env.int("SUMMARY_EXPORT_LEASE_SECONDS", default=30)
+SUMMARY_EXPORT_HEARTBEAT_SECONDS = env.float(
+    "SUMMARY_EXPORT_HEARTBEAT_SECONDS", default=SUMMARY_EXPORT_LEASE_SECONDS / 3
+)
 SUMMARY_EXPORT_ABANDONED_SECONDS = env.int("SUMMARY_EXPORT_ABANDONED_SECONDS", default=3600)
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap4.html"
 

@@ -1,12 +1,14 @@
 """Writes for the summary: saving and restoring templates, requesting and running exports."""
 
 import logging
+import threading
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -160,35 +162,81 @@ def _lease_start():
     return timezone.now() - timedelta(seconds=settings.SUMMARY_EXPORT_LEASE_SECONDS)
 
 
+def _running():
+    # The last sign of life of a running export: its heartbeat, or its start (rows from before heartbeats).
+    return SummaryExport.objects.filter(state=ExportState.RUNNING).annotate(
+        alive_at=Coalesce("heartbeat_at", "started_at")
+    )
+
+
 def _claim(export_id):
     """queued → running, once: a task delivered twice does the work once.
 
-    A running export whose lease (SUMMARY_EXPORT_LEASE_SECONDS since it started)
-    has lapsed was abandoned by a worker that died mid-export: it is taken over
-    and built again, so a killed worker's export is retried, not left running.
+    A running export whose lease has lapsed (no heartbeat for SUMMARY_EXPORT_LEASE_SECONDS)
+    was abandoned by a worker that died mid-export: it is taken over and built again, so a
+    killed worker's export is retried, not left running.
     """
+    lapsed = _running().filter(pk=export_id, alive_at__lt=_lease_start()).values("pk")
+    now = timezone.now()
     with transaction.atomic():
         return (
             SummaryExport.objects.filter(pk=export_id)
-            .filter(Q(state=ExportState.QUEUED) | Q(state=ExportState.RUNNING, started_at__lt=_lease_start()))
-            .update(state=ExportState.RUNNING, progress=5, started_at=timezone.now())
+            .filter(Q(state=ExportState.QUEUED) | Q(pk__in=lapsed))
+            .update(state=ExportState.RUNNING, progress=5, started_at=now, heartbeat_at=now)
             == 1
         )
 
 
 def running_elsewhere(export_id):
     """True while another delivery of the export holds its lease (the task then looks again later)."""
-    return SummaryExport.objects.filter(
-        pk=export_id, state=ExportState.RUNNING, started_at__gte=_lease_start()
-    ).exists()
+    return _running().filter(pk=export_id, alive_at__gte=_lease_start()).exists()
 
 
-@transaction.atomic
-def fail_interrupted(*, export_id):
-    """Mark a still-running export failed, with a reason people understand (they can retry it)."""
-    return SummaryExport.objects.filter(pk=export_id, state=ExportState.RUNNING).update(
-        state=ExportState.FAILED, error=INTERRUPTED, finished_at=timezone.now()
-    )
+def beat(export_id):
+    """Renew a running export's lease (the heartbeat of the task building it)."""
+    SummaryExport.objects.filter(pk=export_id, state=ExportState.RUNNING).update(heartbeat_at=timezone.now())
+
+
+class Heartbeat:
+    """While the block runs, renew the export's lease every SUMMARY_EXPORT_HEARTBEAT_SECONDS from a thread:
+    a long step (the PDF conversion) never lets the lease lapse, and a killed worker stops beating,
+    so that the lease can be short and its export is taken over soon."""
+
+    def __init__(self, export_id):
+        self.export_id, self.stop = export_id, threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"export-{export_id}-heartbeat", daemon=True)
+
+    def _run(self):
+        try:
+            while not self.stop.wait(settings.SUMMARY_EXPORT_HEARTBEAT_SECONDS):
+                try:
+                    beat(self.export_id)
+                except Exception:  # a missed beat is not the export's failure; the next one may get through
+                    logger.warning("heartbeat of export %s failed", self.export_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def requeue_running_exports(*, queue=None):
+    """Queue again every running export (its worker may have died); run when a worker starts, so that
+    the export of a worker killed as a whole does not wait for the broker's visibility timeout.
+    A duplicate delivery is harmless (`_claim`). Returns how many."""
+    from reports.summary.tasks import run_summary_export
+
+    # Every running export, lapsed or not yet: a killed worker's lease may still have seconds to run,
+    # and a live one's delivery just looks again later (`running_elsewhere`).
+    running = list(_running().values_list("pk", flat=True))
+    for export_id in running:
+        run_summary_export.apply_async(args=[export_id], queue=queue)
+    return len(running)
 
 
 @transaction.atomic
@@ -196,7 +244,8 @@ def sweep_abandoned_exports():
     """Fail every export running longer than SUMMARY_EXPORT_ABANDONED_SECONDS: its worker is gone
     and no redelivery took it over. Returns how many. Run periodically (Celery beat)."""
     cutoff = timezone.now() - timedelta(seconds=settings.SUMMARY_EXPORT_ABANDONED_SECONDS)
-    return SummaryExport.objects.filter(state=ExportState.RUNNING, started_at__lt=cutoff).update(
+    abandoned = _running().filter(alive_at__lt=cutoff).values("pk")
+    return SummaryExport.objects.filter(pk__in=abandoned, state=ExportState.RUNNING).update(
         state=ExportState.FAILED, error=INTERRUPTED, finished_at=timezone.now()
     )
 
@@ -234,11 +283,12 @@ def run_export(*, export_id):
         return
     export = SummaryExport.objects.get(pk=export_id)
     try:
-        content, version, missing = build_export(
-            period=export.period,
-            format=export.format,
-            progress=lambda n: _update(export_id, progress=n),
-        )
+        with Heartbeat(export_id):
+            content, version, missing = build_export(
+                period=export.period,
+                format=export.format,
+                progress=lambda n: _update(export_id, progress=n),
+            )
         _update(export_id, progress=90)
         with transaction.atomic():
             export = SummaryExport.objects.select_for_update().get(pk=export_id)
