@@ -85,21 +85,21 @@ def closed_port():
 
 @pytest.fixture(params=["silent_listener", "closed_port"])
 def broken_broker(request):
-    """The Celery app pointed at a broker that cannot take a task (each kind in turn); restored afterwards."""
+    """The Celery app pointed at a broker that cannot take a task (each kind in turn); restored afterwards.
+
+    The app keeps its connection and producer pools: the test gets new ones for its URL, which are
+    closed afterwards, and the app's own come back untouched.
+    """
     url = request.getfixturevalue(request.param)
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    _forget_connections()
+    pools = app._pool, app.amqp._producer_pool
+    app._pool, app.amqp._producer_pool = None, None
     app.conf.update(broker_url=url, task_always_eager=False)
     yield url
-    _forget_connections()
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool, app.amqp._producer_pool = pools
     app.conf.update(saved)
-
-
-def _forget_connections():
-    # The app keeps its connection and producer pools: drop them so the next publish uses the current URL.
-    app.pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 @pytest.fixture
