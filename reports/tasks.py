@@ -1,5 +1,6 @@
 """Celery tasks of the reports app (found by the worker's autodiscovery)."""
 
+from reports.imports.tasks import sweep_uncommitted_uploads  # noqa: F401
 from reports.notifications.tasks import (  # noqa: F401
     mark_overdue_reports,
     notify_transition,

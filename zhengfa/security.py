@@ -24,7 +24,8 @@ def content_security_policy(nonce):
 
 
 class SecurityHeadersMiddleware:
-    """Adds Content-Security-Policy and Permissions-Policy to every response.
+    """Adds Content-Security-Policy and Permissions-Policy to every response, and
+    Cache-Control: private, no-store to every response for a signed-in user.
 
     request.csp_nonce (and {{ csp_nonce }} in templates) is the nonce an inline
     <script> must carry to run; prefer static files and json_script data.
@@ -40,6 +41,11 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = content_security_policy(str(request.csp_nonce))
         if "Permissions-Policy" not in response:
             response["Permissions-Policy"] = settings.PERMISSIONS_POLICY
+        user = getattr(request, "user", None)  # absent for static files (WhiteNoise answers before auth)
+        if user is not None and user.is_authenticated:
+            # A signed-in user's pages and downloads hold internal figures: no shared cache, proxy or
+            # browser history may keep a copy (the back button on a shared office machine).
+            response["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -20,7 +20,8 @@ if (BASE_DIR / ".env").exists():
 
 # ZHENGFA_ENV=production makes the settings strict: the process refuses to
 # start with the demo SECRET_KEY or with DEBUG on (see README, "Production").
-ZHENGFA_ENV = env("ZHENGFA_ENV", default="development")
+# Compared case-insensitively: "Production" or " PRODUCTION " must not slip past the checks.
+ZHENGFA_ENV = env("ZHENGFA_ENV", default="development").strip().lower()
 DEBUG = env.bool("DEBUG", default=False)
 # The default key is only good for the local demo and tests; secrets come from
 # the environment (or a .env file that is never committed).
@@ -190,6 +191,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# An SMTP server that hangs must not hold a worker (or a request making notices in-process) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="zhengfa@localhost")
 # Only read by the file-based backend (django.core.mail.backends.filebased.EmailBackend).
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
@@ -207,11 +210,25 @@ CELERY_TASK_ACKS_LATE = True
 # A task whose worker process dies is requeued rather than acknowledged as done.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing never waits on a broker that hangs or a closed port for more than a few seconds
+# (zhengfa/queueing.py): connect and socket timeouts, and a bounded retry.
+BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=3.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 # Redis redelivers a message not acknowledged within this time (a whole worker died).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
-# A running export older than the lease may be taken over by a redelivery; one older than
-# ABANDONED is failed by the periodic sweep (never left "生成中" for ever).
-SUMMARY_EXPORT_LEASE_SECONDS = env.int("SUMMARY_EXPORT_LEASE_SECONDS", default=300)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+    "socket_timeout": BROKER_TIMEOUT_SECONDS,
+    "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+    "max_retries": 1,
+}
+# The task building an export renews its lease every HEARTBEAT seconds; a running export without
+# a heartbeat for LEASE seconds lost its worker and is taken over by a redelivery (or by a worker
+# starting up); one silent for ABANDONED is failed by the periodic sweep (never "生成中" for ever).
+SUMMARY_EXPORT_LEASE_SECONDS = env.int("SUMMARY_EXPORT_LEASE_SECONDS", default=30)
+SUMMARY_EXPORT_HEARTBEAT_SECONDS = env.float(
+    "SUMMARY_EXPORT_HEARTBEAT_SECONDS", default=SUMMARY_EXPORT_LEASE_SECONDS / 3
+)
 SUMMARY_EXPORT_ABANDONED_SECONDS = env.int("SUMMARY_EXPORT_ABANDONED_SECONDS", default=3600)
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap4.html"
 
@@ -302,6 +319,10 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)  # entry
 IMPORT_XLSX_MAX_ROWS = env.int("IMPORT_XLSX_MAX_ROWS", default=2_000)  # indicator rows in a workbook
 IMPORT_CSV_MAX_BYTES = env.int("IMPORT_CSV_MAX_BYTES", default=20 * 1024 * 1024)  # historic CSV
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)  # historic CSV rows: split by year beyond
+# Uploaded workbooks waiting for their commit: at most this many per user (the oldest make room),
+# and the beat sweep deletes those never committed within IMPORT_PENDING_HOURS.
+IMPORT_PENDING_PER_USER = env.int("IMPORT_PENDING_PER_USER", default=10)
+IMPORT_PENDING_HOURS = env.int("IMPORT_PENDING_HOURS", default=24)
 # Any request larger than the largest import file (plus the form around it) is refused.
 MAX_REQUEST_SIZE = env.int("MAX_REQUEST_SIZE", default=max(IMPORT_MAX_BYTES, IMPORT_CSV_MAX_BYTES) + 1024 * 1024)
 
@@ -323,6 +344,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Exports whose worker vanished for good end as failed (SUMMARY_EXPORT_ABANDONED_SECONDS).
     "sweep-abandoned-exports": {"task": "reports.sweep_abandoned_exports", "schedule": 600.0},
+    # Uploaded workbooks never committed are deleted after a day (IMPORT_PENDING_HOURS).
+    "sweep-uncommitted-uploads": {"task": "reports.sweep_uncommitted_uploads", "schedule": crontab(minute=45)},
 }
 
 # Health (/healthz, 后台任务状态; reports/operations): beat queues a heartbeat this often, a worker

@@ -2,7 +2,8 @@
 
 Answers are JSON in every case: 401 without valid credentials (no redirect to
 the login page), 400 for a bad period, department or area, 403 when a clerk
-asks for another department. The figures' JSON of a checked request is made
+asks for another department, 405 for another method; 403 (CSRF), 404, 500 and
+503 come from zhengfa/errors.py, in JSON under /api/. The figures' JSON of a checked request is made
 once per data version (metrics.versions.cached): it does not depend on who asks.
 """
 
@@ -12,12 +13,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
 from metrics import versions
 from reports.figures.requests import FigureRequestError, resolve_request, summary_for
 from reports.figures.serializers import summary_payload
 from reports.figures.tokens import user_for_token
+from zhengfa.errors import api_error
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
 
@@ -35,7 +36,7 @@ def _json(payload, status=200):
 
 
 def _error(message, status):
-    response = _json({"error": message}, status=status)
+    response = api_error(message, status)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="zhengfa"'
     return response
@@ -53,9 +54,13 @@ def api_user(request):
 
 
 @login_not_required
-@require_GET
 def summary(request):
     """Every indicator's figure for ?period=…[&department=…][&area=…][&include_submitted=1]."""
+    if request.method not in ("GET", "HEAD"):
+        # JSON, as every answer of the API (Django's require_GET answers an empty HTML 405).
+        response = _error(_("接口只接受 GET 请求。"), 405)
+        response["Allow"] = "GET, HEAD"
+        return response
     user = api_user(request)
     if user is None:
         return _error(_("需要登录，或在请求头中提供有效的接口令牌：Authorization: Bearer <令牌>。"), 401)

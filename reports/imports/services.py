@@ -4,6 +4,7 @@
 - `upload_workbook(user=, filename=, data=)`: read and plan; stores an ImportBatch; nothing else written.
 - `plan_batch(batch=, user=)`: what committing would do now (new, changed, unchanged, refused per cell).
 - `commit_batch(batch=, user=, fingerprint=)`: write the plan the user saw, all or nothing.
+- `sweep_uncommitted_uploads()`: uploads never committed are deleted after a day (Celery beat).
 
 Notes travel in the workbook's 备注 sheet (reports.imports.notes_sheet): a cell whose note changes is
 a change like a figure's, and each note passes the entry form's check (reporting.checks.note_problem).
@@ -370,9 +371,15 @@ def read_batch(batch):
 
 @transaction.atomic
 def upload_workbook(*, user, filename, data, today=None):
-    """Read an uploaded workbook and keep it for preview; (batch, plan). ImportFileError: nothing kept."""
+    """Read an uploaded workbook and keep it for preview; (batch, plan). ImportFileError: nothing kept.
+
+    A user keeps at most IMPORT_PENDING_PER_USER uploads not yet committed: the oldest go first.
+    """
     sheet = workbook.read_template(data, **_limits())
     plan = plan_workbook(sheet=sheet, user=user, today=today)
+    pending = ImportBatch.objects.filter(user=user, committed_at__isnull=True).order_by("-created_at", "-pk")
+    stale = list(pending.values_list("pk", flat=True)[max(settings.IMPORT_PENDING_PER_USER, 1) - 1 :])
+    ImportBatch.objects.filter(pk__in=stale).delete()
     batch = ImportBatch.objects.create(
         user=user,
         department=plan.department,
@@ -436,3 +443,14 @@ def commit_batch(*, batch, user, fingerprint, today=None):
     batch.counts = {**plan.counts, "months": [month.isoformat() for month in plan.by_month()]}
     batch.save(update_fields=["committed_at", "counts"])
     return plan
+
+
+@transaction.atomic
+def sweep_uncommitted_uploads(*, now=None):
+    """Delete uploads never committed within IMPORT_PENDING_HOURS (their files with them); how many.
+
+    Committed batches stay: they are the record of what was imported. Run periodically (Celery beat).
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.IMPORT_PENDING_HOURS)
+    deleted, _by_model = ImportBatch.objects.filter(committed_at__isnull=True, created_at__lt=cutoff).delete()
+    return deleted

@@ -123,6 +123,8 @@ class SummaryExport(models.Model):
     )
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    # Renewed every few seconds by the task building the export: a lapsed heartbeat means its worker died.
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     objects = SummaryExportQuerySet.as_manager()
@@ -144,8 +146,8 @@ class SummaryExport(models.Model):
 
     @property
     def is_stale(self):
-        """Queued or running for longer than STALE_AFTER: its worker has most likely gone."""
-        return self.is_open and timezone.now() - (self.started_at or self.created_at) > STALE_AFTER
+        """Queued, or running without a heartbeat, for longer than STALE_AFTER: its worker has most likely gone."""
+        return self.is_open and timezone.now() - (self.heartbeat_at or self.started_at or self.created_at) > STALE_AFTER
 
     @property
     def can_retry(self):

@@ -1,14 +1,17 @@
 """Writes for the summary: saving and restoring templates, requesting and running exports."""
 
 import logging
+import threading
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from metrics.aggregation import summarize
 from metrics.models import Indicator
@@ -26,12 +29,14 @@ from reports.summary.models import (
 from reports.summary.placeholders import Problem, TemplateProblem, check_sign_off, check_template, parse_template
 from reports.summary.selectors import catalogue, render_summary, responsible_names
 from reports.summary.wording import value_places
+from zhengfa.queueing import publish
 
 logger = logging.getLogger(__name__)
 
 # A half-year summary runs to a few thousand characters; the body column itself has no limit.
 MAX_BODY = 50_000
 INTERRUPTED = _("导出中断：后台进程在生成过程中停止，未能自动恢复。请点击“重试”重新导出。")
+UNAVAILABLE = gettext_lazy("导出服务暂时不可用（后台任务队列没有响应），请稍后点击“重试”。")
 
 
 class ExportError(RuntimeError):
@@ -142,15 +147,24 @@ def restore_version(*, template, number, user):
 
 @transaction.atomic
 def request_export(*, period, format, user, retry_of=None):
-    """Queue an export of a period's summary; the task starts once this transaction commits."""
-    from reports.summary.tasks import run_summary_export
+    """Queue an export of a period's summary; the task starts once this transaction commits.
 
+    With the broker down the export is failed (UNAVAILABLE) within seconds: re-read it to tell the user.
+    """
     period_code = _period(period).code
     if format not in ExportFormat.values:
         raise ExportError(_("不支持的导出格式“%(f)s”。") % {"f": format})
     export = SummaryExport.objects.create(period=period_code, format=format, created_by=user, retry_of=retry_of)
-    transaction.on_commit(lambda: run_summary_export.delay(export.pk))
+    transaction.on_commit(lambda: _queue(export.pk))
     return export
+
+
+def _queue(export_id):
+    """Hand the export to a worker; when the broker cannot take it, it fails at once (retry is offered)."""
+    from reports.summary.tasks import run_summary_export
+
+    if not publish(run_summary_export, export_id):
+        _update(export_id, state=ExportState.FAILED, error=str(UNAVAILABLE), finished_at=timezone.now())
 
 
 @transaction.atomic
@@ -176,35 +190,81 @@ def _lease_start():
     return timezone.now() - timedelta(seconds=settings.SUMMARY_EXPORT_LEASE_SECONDS)
 
 
+def _running():
+    # The last sign of life of a running export: its heartbeat, or its start (rows from before heartbeats).
+    return SummaryExport.objects.filter(state=ExportState.RUNNING).annotate(
+        alive_at=Coalesce("heartbeat_at", "started_at")
+    )
+
+
 def _claim(export_id):
     """queued → running, once: a task delivered twice does the work once.
 
-    A running export whose lease (SUMMARY_EXPORT_LEASE_SECONDS since it started)
-    has lapsed was abandoned by a worker that died mid-export: it is taken over
-    and built again, so a killed worker's export is retried, not left running.
+    A running export whose lease has lapsed (no heartbeat for SUMMARY_EXPORT_LEASE_SECONDS)
+    was abandoned by a worker that died mid-export: it is taken over and built again, so a
+    killed worker's export is retried, not left running.
     """
+    lapsed = _running().filter(pk=export_id, alive_at__lt=_lease_start()).values("pk")
+    now = timezone.now()
     with transaction.atomic():
         return (
             SummaryExport.objects.filter(pk=export_id)
-            .filter(Q(state=ExportState.QUEUED) | Q(state=ExportState.RUNNING, started_at__lt=_lease_start()))
-            .update(state=ExportState.RUNNING, progress=5, started_at=timezone.now())
+            .filter(Q(state=ExportState.QUEUED) | Q(pk__in=lapsed))
+            .update(state=ExportState.RUNNING, progress=5, started_at=now, heartbeat_at=now)
             == 1
         )
 
 
 def running_elsewhere(export_id):
     """True while another delivery of the export holds its lease (the task then looks again later)."""
-    return SummaryExport.objects.filter(
-        pk=export_id, state=ExportState.RUNNING, started_at__gte=_lease_start()
-    ).exists()
+    return _running().filter(pk=export_id, alive_at__gte=_lease_start()).exists()
 
 
-@transaction.atomic
-def fail_interrupted(*, export_id):
-    """Mark a still-running export failed, with a reason people understand (they can retry it)."""
-    return SummaryExport.objects.filter(pk=export_id, state=ExportState.RUNNING).update(
-        state=ExportState.FAILED, error=INTERRUPTED, finished_at=timezone.now()
-    )
+def beat(export_id):
+    """Renew a running export's lease (the heartbeat of the task building it)."""
+    SummaryExport.objects.filter(pk=export_id, state=ExportState.RUNNING).update(heartbeat_at=timezone.now())
+
+
+class Heartbeat:
+    """While the block runs, renew the export's lease every SUMMARY_EXPORT_HEARTBEAT_SECONDS from a thread:
+    a long step (the PDF conversion) never lets the lease lapse, and a killed worker stops beating,
+    so that the lease can be short and its export is taken over soon."""
+
+    def __init__(self, export_id):
+        self.export_id, self.stop = export_id, threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"export-{export_id}-heartbeat", daemon=True)
+
+    def _run(self):
+        try:
+            while not self.stop.wait(settings.SUMMARY_EXPORT_HEARTBEAT_SECONDS):
+                try:
+                    beat(self.export_id)
+                except Exception:  # a missed beat is not the export's failure; the next one may get through
+                    logger.warning("heartbeat of export %s failed", self.export_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def requeue_running_exports(*, queue=None):
+    """Queue again every running export (its worker may have died); run when a worker starts, so that
+    the export of a worker killed as a whole does not wait for the broker's visibility timeout.
+    A duplicate delivery is harmless (`_claim`). Returns how many."""
+    from reports.summary.tasks import run_summary_export
+
+    # Every running export, lapsed or not yet: a killed worker's lease may still have seconds to run,
+    # and a live one's delivery just looks again later (`running_elsewhere`).
+    running = list(_running().values_list("pk", flat=True))
+    for export_id in running:
+        run_summary_export.apply_async(args=[export_id], queue=queue)
+    return len(running)
 
 
 @transaction.atomic
@@ -212,7 +272,8 @@ def sweep_abandoned_exports():
     """Fail every export running longer than SUMMARY_EXPORT_ABANDONED_SECONDS: its worker is gone
     and no redelivery took it over. Returns how many. Run periodically (Celery beat)."""
     cutoff = timezone.now() - timedelta(seconds=settings.SUMMARY_EXPORT_ABANDONED_SECONDS)
-    return SummaryExport.objects.filter(state=ExportState.RUNNING, started_at__lt=cutoff).update(
+    abandoned = _running().filter(alive_at__lt=cutoff).values("pk")
+    return SummaryExport.objects.filter(pk__in=abandoned, state=ExportState.RUNNING).update(
         state=ExportState.FAILED, error=INTERRUPTED, finished_at=timezone.now()
     )
 
@@ -257,11 +318,12 @@ def run_export(*, export_id):
         return
     export = SummaryExport.objects.get(pk=export_id)
     try:
-        content, version, missing = build_export(
-            period=export.period,
-            format=export.format,
-            progress=lambda n: _update(export_id, progress=n),
-        )
+        with Heartbeat(export_id):
+            content, version, missing = build_export(
+                period=export.period,
+                format=export.format,
+                progress=lambda n: _update(export_id, progress=n),
+            )
         _update(export_id, progress=90)
         with transaction.atomic():
             export = SummaryExport.objects.select_for_update().get(pk=export_id)

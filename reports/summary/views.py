@@ -18,7 +18,7 @@ from metrics.models import Indicator
 from metrics.periods import PeriodError, parse_period
 from reports import permissions
 from reports.summary import selectors, services
-from reports.summary.models import ExportFormat, SummaryExport, SummaryTemplate
+from reports.summary.models import ExportFormat, ExportState, SummaryExport, SummaryTemplate
 from reports.summary.placeholders import SPECIALS, TemplateProblem, documented_options
 from reports.summary.wording import typed_digits
 from zhengfa.inputs import parse_id
@@ -197,6 +197,15 @@ def summary_restore(request, period, number):
     return redirect("summary_edit", period=period)
 
 
+def _tell_queued(request, export, queued):
+    """Say the export was queued, or (the broker did not take it) that it failed and may be retried."""
+    export.refresh_from_db(fields=["state", "error"])
+    if export.state == ExportState.FAILED:
+        messages.error(request, _("导出失败：%(why)s") % {"why": export.error})
+    else:
+        messages.success(request, queued)
+
+
 @require_POST
 def summary_export(request, period):
     """Queue an export; the page then shows its progress."""
@@ -209,7 +218,7 @@ def summary_export(request, period):
     except services.ExportError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("已提交导出：%(f)s。") % {"f": export.get_format_display()})
+        _tell_queued(request, export, _("已提交导出：%(f)s。") % {"f": export.get_format_display()})
     return redirect(reverse("summary_preview", kwargs={"period": period_obj.code}) + "#exports")
 
 
@@ -219,11 +228,11 @@ def summary_retry(request, pk):
     _require(permissions.can_retry_export(request.user))
     export = get_object_or_404(SummaryExport, pk=pk)
     try:
-        services.retry_export(export=export, user=request.user)
+        again = services.retry_export(export=export, user=request.user)
     except services.ExportError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("已重新提交导出。"))
+        _tell_queued(request, again, _("已重新提交导出。"))
     return redirect(reverse("summary_preview", kwargs={"period": export.period}) + "#exports")
 
 

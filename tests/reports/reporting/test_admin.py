@@ -63,3 +63,70 @@ def test_posting_to_the_admin_changes_no_value_and_no_status(superuser, client):
     report_change = reverse(f"admin:{ropts.app_label}_{ropts.model_name}_change", args=[report.pk])
     assert client.post(report_change, {"state": "draft", "version": "0"}).status_code == 403
     assert _snapshot() == before
+
+
+# --- every registered ModelAdmin, walked ----------------------------------------------------------
+
+# What only the workflow writes: a figure, its status and history; a report's state; its events.
+WORKFLOW_MODELS = {DataValue, MonthlyReport, ReportEvent}
+
+
+def _cascades_into(model, seen=None):
+    """The models a delete of `model` removes rows of (on_delete=CASCADE, followed transitively)."""
+    seen = set() if seen is None else seen
+    for relation in model._meta.related_objects:
+        if relation.on_delete is not None and relation.on_delete.__name__ == "CASCADE":
+            target = relation.related_model
+            if target not in seen:
+                seen.add(target)
+                _cascades_into(target, seen)
+    return seen
+
+
+def _request(rf, user):
+    request = rf.get("/admin/")
+    request.user = user
+    return request
+
+
+def test_every_admin_form_leaves_values_and_states_read_only(superuser, rf):
+    """Walks every registered ModelAdmin, its change form and its inlines: none can add, change or delete
+    a figure, a status or an event, no action can, and no delete it offers cascades into them."""
+    request = _request(rf, superuser)
+    walked = set()
+    for model, model_admin in admin.site._registry.items():
+        obj = model._default_manager.first()
+        admins = [model_admin, *model_admin.get_inline_instances(request, obj)]
+        for each in admins:
+            walked.add(each.model)
+            if each.model in WORKFLOW_MODELS:
+                assert not each.has_add_permission(request, obj), each
+                assert not each.has_change_permission(request, obj), each
+                assert not each.has_delete_permission(request, obj), each
+        if model in WORKFLOW_MODELS:
+            assert not model_admin.get_actions(request), f"{model.__name__} admin offers actions"
+            continue
+        # The change form of any other model edits that model's own fields only.
+        form = model_admin.get_form(request, obj, change=obj is not None)
+        assert {f.model for f in model._meta.concrete_fields if f.name in form.base_fields} <= {model}
+        if model_admin.has_delete_permission(request, obj):
+            reach = _cascades_into(model) & WORKFLOW_MODELS
+            assert not reach, f"deleting a {model.__name__} in the admin would delete {reach}"
+    assert {DataValue, MonthlyReport, ReportEvent} <= walked  # the walk saw them (the test can fail)
+
+
+def test_posting_hostile_values_to_every_admin_page_changes_no_value_or_status(superuser, client):
+    """Every registered ModelAdmin's add and change form, POSTed with a value, a status and a state:
+    not one figure, status, report state, event or history record changes."""
+    hostile = {"value": "777", "status": "approved", "state": "approved", "version": "99", "note": "admin"}
+    before = _snapshot()
+    for model, _model_admin in admin.site._registry.items():
+        opts = model._meta
+        obj = model._default_manager.first()
+        urls = [reverse(f"admin:{opts.app_label}_{opts.model_name}_add")]
+        if obj is not None:
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+        for url in urls:
+            response = client.post(url, hostile)
+            assert response.status_code in (200, 302, 403), (url, response.status_code)
+    assert _snapshot() == before

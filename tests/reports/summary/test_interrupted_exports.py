@@ -2,8 +2,11 @@
 with a reason and a retry button; never left "生成中" for ever."""
 
 import datetime
+import time
+from unittest import mock
 
 import pytest
+from celery.exceptions import Retry
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -61,16 +64,38 @@ def test_a_duplicate_delivery_leaves_a_live_export_alone(reviewer):
     assert services.running_elsewhere(export.pk)
 
 
-def test_an_export_that_keeps_its_lease_ends_failed_after_the_retries(reviewer, settings):
-    """A delivery that finds the export held retries later; the last retry fails it rather than leave it running."""
-    settings.SUMMARY_EXPORT_LEASE_SECONDS = 3600
+def test_a_delivery_that_finds_a_live_heartbeat_looks_again_later_and_never_fails_it(reviewer):
+    """The export's heartbeat is alive: its worker is building it, however long that takes."""
     export = _running(reviewer, started_seconds_ago=1)
-    last = tasks.run_summary_export.max_retries
-    tasks.run_summary_export.apply(args=[export.pk], retries=last)
+    with mock.patch.object(tasks.run_summary_export, "retry", side_effect=Retry()) as retry, pytest.raises(Retry):
+        tasks.run_summary_export.run(export.pk)
+    assert retry.call_args.kwargs["countdown"] > settings.SUMMARY_EXPORT_LEASE_SECONDS
+    assert tasks.run_summary_export.max_retries is None
     export.refresh_from_db()
-    assert export.state == ExportState.FAILED
-    assert "导出中断" in export.error and "重试" in export.error
-    assert export.finished_at is not None
+    assert (export.state, export.progress) == (ExportState.RUNNING, 40)
+
+
+# Transactional: the heartbeat writes from its own thread (own connection), as in a worker.
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_renews_the_lease_while_the_export_is_built(reviewer, settings):
+    """A build step longer than the lease (the PDF conversion) keeps the lease: the heartbeat renews it."""
+    settings.SUMMARY_EXPORT_HEARTBEAT_SECONDS = 0.05
+    export = _running(reviewer, started_seconds_ago=settings.SUMMARY_EXPORT_LEASE_SECONDS + 5)
+    assert not services.running_elsewhere(export.pk)  # lapsed: it may be taken over
+    with services.Heartbeat(export.pk):
+        deadline = time.monotonic() + 10
+        while not services.running_elsewhere(export.pk) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert services.running_elsewhere(export.pk), "the heartbeat did not renew the lease"
+
+
+def test_a_starting_worker_queues_the_running_exports_again(reviewer):
+    export = _running(reviewer, started_seconds_ago=settings.SUMMARY_EXPORT_LEASE_SECONDS + 5)
+    done = SummaryExport.objects.create(period=DEMO_PERIOD, format="xlsx", created_by=reviewer, state=ExportState.DONE)
+    with mock.patch.object(tasks.run_summary_export, "apply_async") as queued:
+        tasks.requeue_running_exports(sender=None)
+    assert [call.kwargs["args"] for call in queued.call_args_list] == [[export.pk]]
+    assert done.pk not in {call.kwargs["args"][0] for call in queued.call_args_list}
 
 
 def test_the_sweep_fails_exports_abandoned_for_good_and_nothing_else(reviewer):
