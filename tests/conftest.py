@@ -22,6 +22,19 @@ def pytest_configure(config):
         raise pytest.UsageError("DATABASE_TEST_NAME needs --reuse-db (see .ci/run), or the database is recreated.")
 
 
+@pytest.fixture(autouse=True)
+def _checked_afresh():
+    """Each test tries the broker and checks health anew: an earlier test's dead broker is not this one's."""
+    from reports.operations.health import forget_answer
+    from zhengfa.queueing import forget_broker_failure
+
+    forget_broker_failure()
+    forget_answer()
+    yield
+    forget_broker_failure()
+    forget_answer()
+
+
 @pytest.fixture
 def worker_broker(settings):
     """The broker URL of a running Celery worker (ZHENGFA_WORKER_BROKER); skips without one, fails under CI.

@@ -213,6 +213,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Publishing never waits on a broker that hangs or a closed port for more than a few seconds
 # (zhengfa/queueing.py): connect and socket timeouts, and a bounded retry.
 BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=3.0)
+# After a publish failed, this long without trying again (zhengfa.queueing): one wait per request, not per report.
+BROKER_RETRY_AFTER_SECONDS = env.float("BROKER_RETRY_AFTER_SECONDS", default=30.0)
 CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 # Redis redelivers a message not acknowledged within this time (a whole worker died).
@@ -353,6 +355,8 @@ CELERY_BEAT_SCHEDULE = {
 # (and the broker a connection) within HEALTH_PING_TIMEOUT seconds.
 HEALTH_BEAT_SECONDS = env.float("HEALTH_BEAT_SECONDS", default=60.0)
 HEALTH_BEAT_GRACE = env.int("HEALTH_BEAT_GRACE", default=60)
+# /healthz answers from checks at most this old (reports.operations.health.states_for_monitor).
+HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=5.0)
 HEALTH_PING_TIMEOUT = env.float("HEALTH_PING_TIMEOUT", default=2.0)
 CELERY_BEAT_SCHEDULE["heartbeat"] = {
     "task": "reports.operations.heartbeat",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, Protection
 
+from metrics.spreadsheets import neutralise
 from reports.imports.errors import ImportFileError
 from reports.imports.workbook import (
     _BORDER,
@@ -65,8 +66,8 @@ def build(wb, *, title, rows, notes, closed_months):
             cell.border = _BORDER
             cell.fill = _HEADER_FILL
         for month in MONTHS:
-            cell = ws.cell(r, FIRST_MONTH_COLUMN + month - 1, notes.get((row.code, month)) or None)
-            cell.data_type = "s" if cell.value else cell.data_type  # a note is text, never a formula ("=…")
+            # A note is text, never a formula ("=…"): marked as every generated cell is, read back by read_text.
+            cell = ws.cell(r, FIRST_MONTH_COLUMN + month - 1, neutralise(notes.get((row.code, month)) or None))
             cell.border = _BORDER
             closed = month in closed_months
             cell.protection = Protection(locked=closed)

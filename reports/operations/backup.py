@@ -136,6 +136,9 @@ def backup(out):
     if connection.vendor not in DUMPS:
         raise BackupError(_("不支持备份此类数据库：%(vendor)s。") % {"vendor": connection.vendor})
     out.mkdir(parents=True, exist_ok=True)
+    # A backup holds sessions, password hashes and every figure: the folder is the owner's alone,
+    # whatever the umask of whoever runs it.
+    out.chmod(0o700)
     dump = _dump_postgresql if connection.vendor == "postgresql" else _dump_sqlite
     counts, figures, migrations = dump(out)
     media = Path(settings.MEDIA_ROOT)

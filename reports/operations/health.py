@@ -5,6 +5,8 @@ or UNKNOWN (what it needs has failed). /healthz shows only these words; the revi
 (后台任务状态) adds the times of the scheduled tasks' last runs.
 """
 
+import time
+
 from celery import Celery
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -100,3 +102,24 @@ def report():
 def healthy(states):
     """Whether every check passed (or is off)."""
     return all(state in (OK, OFF) for state in states.values())
+
+
+# What /healthz answered last, and when: a monitor (or anyone, it needs no login) asking many times a
+# second costs one round of checks (a broker connection, a ping that may wait) per HEALTH_CACHE_SECONDS.
+_last_answer = (0.0, None)
+
+
+def states_for_monitor():
+    """report()'s states, at most HEALTH_CACHE_SECONDS old (per process)."""
+    global _last_answer
+    at, states = _last_answer
+    if states is None or time.monotonic() - at >= settings.HEALTH_CACHE_SECONDS:
+        states, _runs = report()
+        _last_answer = (time.monotonic(), states)
+    return states
+
+
+def forget_answer():
+    """Check afresh at the next /healthz (tests)."""
+    global _last_answer
+    _last_answer = (0.0, None)

@@ -14,6 +14,7 @@ LABELS = {
     "reports.notifications.tasks.mark_overdue_reports": _("标记逾期月报并通知审核员"),
     "reports.notifications.tasks.send_pending_emails": _("重发失败的通知邮件"),
     "reports.sweep_abandoned_exports": _("清理无人处理的导出任务"),
+    "reports.sweep_uncommitted_uploads": _("删除一天前未确认写入的导入文件"),
 }
 
 

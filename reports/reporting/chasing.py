@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.dispatch import Signal
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics import periods
@@ -75,7 +74,7 @@ def chase(*, user, reports, now=None, today=None):
     """
     if not can_chase(user):
         raise PermissionDenied(_("只有审核员可以催报。"))
-    now = now or timezone.now()
+    now = now or periods.now()
     today = today or periods.today()
     outcome = ChaseOutcome()
     for report in reports:

@@ -4,8 +4,6 @@ Thin, as the other pages: the permission policy, then the chasing service or
 the workflow (one `workflow.perform` per report, each its own action and event).
 """
 
-import re
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -21,11 +19,11 @@ from reports.reporting import chasing, comments, errors, review, workflow
 from reports.reporting.actions import ACTIONS
 from reports.reporting.models import MonthlyReport, ReportAction
 from reports.reporting.views import _report_for
+from zhengfa.inputs import parse_id
 
 # At most this many reports named in one message, and approved in one click.
 NAMES_SHOWN = 5
 MAX_BULK = 200
-_ID = re.compile(r"^[0-9]{1,12}$")
 
 
 def _back(request, default):
@@ -96,7 +94,7 @@ def bulk_approve(request):
     each through the workflow; the others are refused by name, with why."""
     if not can_review(request.user):
         raise PermissionDenied(str(ACTIONS[ReportAction.APPROVE].forbidden))
-    ids = [int(text) for text in request.POST.getlist("report") if _ID.match(text)][:MAX_BULK]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("report")) if pk is not None][:MAX_BULK]
     if not ids:
         messages.error(request, _("请先勾选要审核通过的月报。"))
         return redirect("review_queue")

@@ -170,10 +170,6 @@ def _differs(text, value):
         return text.strip() != plain(value)
 
 
-def _under_review(report, user):
-    return report.state == ReportState.SUBMITTED and can_see_all(user)
-
-
 @require_http_methods(["GET", "POST"])
 def report_entry(request, department, form, year, month):
     """The month's figures: an entry form for the department's clerk, read-only (with review) for others."""

@@ -81,10 +81,12 @@ def fill_group(placeholder, context):
     figures = [context.figures.get(code) for code in codes]
     way = {"down": DOWN, "up": UP}[placeholder.group_way]
     code = codes[0] or ""
+    # Words about the whole group rest on each member: one marked 待核实 marks them too.
+    mark = str(UNCERTAIN_MARK) if context.uncertain & set(codes) else ""
     if all(f is not None and direction(f) == way for f in figures):
-        return [Segment(placeholder.group_text, "figure", code, placeholder.raw)]
+        return [Segment(placeholder.group_text + mark, "figure", code, placeholder.raw)]
     if placeholder.other_text is not None:
-        return [Segment(placeholder.other_text, "figure", code, placeholder.raw)]
+        return [Segment(placeholder.other_text + mark, "figure", code, placeholder.raw)]
     segments = []
     for n, (key, member_code) in enumerate(zip(placeholder.keys, codes, strict=True)):
         if n:

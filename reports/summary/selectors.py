@@ -14,6 +14,7 @@ from metrics.coverage import covered
 from metrics.formatting import document_value
 from metrics.models import Department, Indicator, Kind
 from metrics.periods import parse_period
+from reports.reporting.models import ReportState
 from reports.reporting.selectors import follow_up_values
 from reports.summary.filling import FillContext, fill_blocks, fill_specials
 from reports.summary.models import SummaryTemplate
@@ -85,6 +86,22 @@ class RenderedSummary:
         return "\n".join([*lines, *(s for s in (self.signatory, self.dated) if s)])
 
 
+def uncertain_codes(summary, follow_ups):
+    """The codes of the summary's figures that rest on a value marked 待核实: the marked values its figures
+    count (approved reports in the months they cover) and every ratio built from one of them."""
+    span = summary.covered.span
+    counted = [
+        c for c in follow_ups if c.report.state == ReportState.APPROVED and span.first <= c.report.month <= span.last
+    ]
+    marked = {c.indicator_id for c in counted}
+    codes = {c.indicator.code for c in counted}
+    for figure in summary.figures:
+        indicator = figure.indicator
+        if indicator.kind == Kind.RATIO and {indicator.numerator_id, indicator.denominator_id} & marked:
+            codes.add(indicator.code)
+    return codes
+
+
 def render_summary(template, *, period=None, snapshot=None):
     """The template filled with its period's approved figures (10 queries or so, however many placeholders).
 
@@ -103,7 +120,7 @@ def render_summary(template, *, period=None, snapshot=None):
         catalogue=names,
         responsible=responsible_names(indicators, snapshot=snapshot),
         specials=specials,
-        uncertain={comment.indicator.code for comment in follow_ups},
+        uncertain=uncertain_codes(summary, follow_ups),
     )
     filled = fill_blocks(blocks, context)
     title = filled[0] if filled and filled[0].kind == TITLE else None
@@ -163,7 +180,7 @@ def figure_sources(codes, period, *, snapshot=None):
         }
         if indicator.is_ratio:
             entry["how"] += f"：{indicator.numerator.name} ÷ {indicator.denominator.name} × 100"
-        missing_months = [m for m in period.months() if m not in series.get(indicator.code, {})]
+        missing_months = [m for m in span.span.months() if m not in series.get(indicator.code, {})]
         entry["missing_months"] = [_("%(m)d月") % {"m": m.month} for m in missing_months] if entry["months"] else []
         result[indicator.code] = entry
     return result

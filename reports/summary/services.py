@@ -27,7 +27,7 @@ from reports.summary.models import (
     SummaryTemplateVersion,
 )
 from reports.summary.placeholders import Problem, TemplateProblem, check_sign_off, check_template, parse_template
-from reports.summary.selectors import catalogue, render_summary, responsible_names
+from reports.summary.selectors import catalogue, render_summary, responsible_names, uncertain_codes
 from reports.summary.wording import value_places
 from zhengfa.queueing import publish
 
@@ -289,7 +289,7 @@ def build_export(*, period, format, progress=lambda n: None):
         responsible = responsible_names(indicators, limit=None)
         # The annex rounds as the text does: the decimals the period's template asks for.
         places = value_places(parse_template(template.body)[0], catalogue()) if template else {}
-        uncertain = {c.indicator.code for c in follow_up_values(period.first, period.last)}
+        uncertain = uncertain_codes(summary, follow_up_values(period.first, period.last))
         content = excel.build_xlsx(
             summary, county=settings.COUNTY_NAME, responsible=responsible, places=places, uncertain=uncertain
         )

@@ -148,3 +148,27 @@ def test_the_notices_of_a_transition_are_made_in_process_when_the_broker_is_down
     assert time.monotonic() - started < PROMPT
     assert [error for _receiver, error in answers if isinstance(error, BaseException)] == []
     assert Notification.objects.filter(event=event).exists(), "the notices were lost with the task"
+
+
+def test_after_a_failure_the_broker_is_not_tried_again_for_a_while(settings):
+    """Bulk approval or a month's 催报 queues once per report: a dead broker costs one wait, not one each."""
+    from kombu.exceptions import OperationalError
+
+    from zhengfa import queueing
+
+    class Unreachable:
+        name = "reports.test_task"
+        attempts = 0
+
+        def apply_async(self, args):
+            self.attempts += 1
+            raise OperationalError("connection refused")
+
+    task = Unreachable()
+    assert queueing.publish(task, 1) is False and task.attempts == 1
+    assert [queueing.publish(task, n) for n in range(2, 12)] == [False] * 10
+    assert task.attempts == 1, "every publish waited on the broker again"
+    settings.BROKER_RETRY_AFTER_SECONDS = 0
+    queueing.forget_broker_failure()
+    assert queueing.publish(task, 12) is False and task.attempts == 2
+    assert queueing.publish(task, 13) is False and task.attempts == 3

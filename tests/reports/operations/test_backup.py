@@ -148,6 +148,8 @@ def test_the_sqlite_demo_restores_into_a_new_file(demo, media, tmp_path):
         pytest.skip("the SQLite copy runs in the SQLite pass")
     before = snapshot()
     backup(tmp_path / "backup")
+    # Sessions and password hashes inside: the folder is its owner's alone.
+    assert (tmp_path / "backup").stat().st_mode & 0o077 == 0
     url = "sqlite:///" + str(tmp_path / "restored.sqlite3")
     result = run_manage("restore", str(tmp_path / "backup"), database_url=url, media_root=tmp_path / "restored-media")
     assert result.returncode == 0, result.stderr

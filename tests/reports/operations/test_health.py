@@ -115,3 +115,20 @@ def test_a_clerk_may_not_see_the_page_and_nobody_may_post(client, login_as):
     login_as("clerk_police")
     assert client.get("/operations/tasks/", HTTP_HOST="127.0.0.1").status_code == 403
     assert client.post("/healthz", HTTP_HOST="127.0.0.1").status_code == 405
+
+
+def test_a_burst_of_healthz_requests_costs_one_round_of_checks(client, monkeypatch, settings):
+    """/healthz needs no login: many calls a second must not each open a broker connection and wait on a ping."""
+    rounds = []
+
+    def counted():
+        rounds.append(1)
+        return {"database": "ok", "migrations": "ok", "broker": "off", "worker": "off", "beat": "off"}, {}
+
+    monkeypatch.setattr(health, "report", counted)
+    settings.HEALTH_CACHE_SECONDS = 60
+    assert all(client.get("/healthz", HTTP_HOST="127.0.0.1").status_code == 200 for _ in range(5))
+    assert len(rounds) == 1
+    settings.HEALTH_CACHE_SECONDS = 0
+    client.get("/healthz", HTTP_HOST="127.0.0.1")
+    assert len(rounds) == 2

@@ -68,6 +68,7 @@ def broker(worker_broker, settings, tmp_path, monkeypatch):
     settings.CELERY_BROKER_URL = url
     monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery prefers the environment's to the settings'
     settings.HEALTH_BEAT_GRACE = 3
+    settings.HEALTH_CACHE_SECONDS = 0  # each poll below checks afresh
     yield server, url
     if server.poll() is None:
         stop(server)

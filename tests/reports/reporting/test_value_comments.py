@@ -105,3 +105,31 @@ def test_the_summary_marks_a_figure_resting_on_a_follow_up_value(client, login_a
     rows = {row[1]: row for row in annex.iter_rows(min_row=3, values_only=True)}
     assert rows["发生电信网络诈骗案件"][3] == 127 and rows["发生电信网络诈骗案件"][10] == "待核实"
     assert rows["电信网络诈骗损失金额"][10] in ("", None)
+
+
+def test_only_counted_values_mark_figures_and_a_ratio_built_from_one_is_marked(demo):
+    """A mark on a value the figures do not count (a report not approved, a month not covered) marks
+    nothing; a ratio resting on a marked numerator or denominator is marked with it."""
+    from types import SimpleNamespace
+
+    from metrics.models import Indicator
+    from metrics.periods import Period
+    from reports.reporting.models import ReportState
+    from reports.summary.selectors import uncertain_codes
+
+    rate = Indicator.objects.get(code="enforcement.conclusion_rate")
+    concluded, other = rate.numerator, Indicator.objects.get(code=CASES)
+    summary = SimpleNamespace(
+        covered=SimpleNamespace(span=Period.half(2023, 1)),
+        figures=[SimpleNamespace(indicator=i) for i in (rate, concluded, other)],
+    )
+
+    def mark(indicator, state=ReportState.APPROVED, month=JUNE):
+        return SimpleNamespace(
+            indicator=indicator, indicator_id=indicator.pk, report=SimpleNamespace(state=state, month=month)
+        )
+
+    assert uncertain_codes(summary, [mark(concluded)]) == {concluded.code, rate.code}
+    assert uncertain_codes(summary, [mark(other)]) == {CASES}
+    assert uncertain_codes(summary, [mark(concluded, state=ReportState.SUBMITTED)]) == set()
+    assert uncertain_codes(summary, [mark(concluded, month=JULY)]) == set()
