@@ -309,8 +309,8 @@ def department_months(department, *, due, today, recent=12):
     and the reports of the last `recent` months; the overdue ones first (oldest first), then what can
     still be entered, then the rest, newest first.
 
-    A form's months run from the department's first report of it (or from `due` for a form it has never
-    reported) to `due`; a month with no row is an unsaved 未填报 report. Whether a report is overdue is
+    A form's months run from the month after the department's latest approved report of it (its first
+    report when none is approved; `due` for a form it has never reported) to `due`; a month with no row is an unsaved 未填报 report. Whether a report is overdue is
     MonthlyReport.is_overdue's answer. Four queries for the forms, two for the reports, whatever the history.
     """
     forms = {line.form.pk: line.form for line in reporting_lines(department_ids={department.pk})}
@@ -318,9 +318,13 @@ def department_months(department, *, due, today, recent=12):
         MonthlyReport.objects.filter(department=department, form__in=forms).values_list("form_id", "month", "state")
     )
     approved = {(form_id, month) for form_id, month, state in keys if state == ReportState.APPROVED}
+    # A gap before the latest approved report is history (an import of past years, say), not a month due:
+    # a form's months start after its latest approved report, or at its first report when none is approved.
     starts = {}
     for form_id, month, _state in keys:
         starts[form_id] = min(month, starts.get(form_id, month))
+    for form_id, month in approved:
+        starts[form_id] = max(add_months(month, 1), starts[form_id])
     since = add_months(due, -(recent - 1))
     reports = {
         (r.form_id, r.month): r

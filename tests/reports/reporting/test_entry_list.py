@@ -59,12 +59,13 @@ def test_overdue_months_come_first_oldest_first_then_what_can_still_be_entered(c
     assert old.state == ReportState.NOT_STARTED
     login_as("clerk_justice")
     rows = _rows(client)
-    # 2021-11 starts its own form's months: December 2021 has no row and is overdue too; then August 2023
-    # of both its forms (its own and 政法各单位月报).
-    overdue = [("2021年11月", True), ("2021年12月", True), ("2023年8月", True), ("2023年8月", True)]
-    assert [(m, late) for m, _s, late in rows[:4]] == overdue
+    # Its row is overdue; the months after it up to the approved ones are history, not listed (a gap
+    # before the latest approved report is not due); then August 2023 of both its forms (its own and
+    # 政法各单位月报).
+    overdue = [("2021年11月", True), ("2023年8月", True), ("2023年8月", True)]
+    assert [(m, late) for m, _s, late in rows[:3]] == overdue
     # Both forms' Julys were returned: not overdue (submitted in time), listed right after.
-    assert rows[4:6] == [("2023年7月", ReportState.RETURNED, False)] * 2
+    assert rows[3:5] == [("2023年7月", ReportState.RETURNED, False)] * 2
 
 
 def test_the_list_takes_the_same_queries_however_long_the_history(client, login_as, settings):
@@ -84,4 +85,22 @@ def test_the_list_takes_the_same_queries_however_long_the_history(client, login_
     for month in range(1, 13):
         get_or_create_report(department=transport, form=department_form(transport), month=datetime.date(2020, month, 1))
     assert queries() == before
-    assert len(_rows(client)) > 24  # 2020 and 2021 are listed, every month of them
+    listed = [m for m, _s, _late in _rows(client)]
+    assert all(f"2020年{n}月" in listed for n in range(1, 13))  # every month of 2020 is listed
+
+
+def test_gaps_in_history_before_the_latest_approved_report_are_not_listed_as_due(client, login_as, settings):
+    """Approved reports with months missing between them (a historic import of past years): only the
+    months after the latest approved one are due."""
+    settings.ZHENGFA_TODAY = datetime.date(2023, 9, 10)
+    justice = Department.objects.get(code="justice")
+    gap = MonthlyReport.objects.filter(
+        department=justice,
+        form=department_form(justice),
+        month__range=(datetime.date(2022, 3, 1), datetime.date(2022, 5, 1)),
+    )
+    assert gap.count() == 3
+    gap.delete()
+    login_as("clerk_justice")
+    months = [m for m, _s, _late in _rows(client)]
+    assert "2022年4月" not in months and "2023年8月" in months
