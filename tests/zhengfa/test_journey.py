@@ -186,8 +186,10 @@ def test_the_whole_journey(transactional_db, demo, live_server, browser, passwor
     assert (value.value, value.status) == (int(FIXED), Status.APPROVED)
 
     # 5. The leader reloads the dashboard: the new figure is there at once.
-    # Its approval makes 2023H2 the latest half-year with approved data: the default period moves there.
+    # The page opens on the last complete half-year (2023H2 is in progress); the leader picks 2023H2.
     leader.reload()
+    assert leader.locator("#period").input_value() == "2023H1"
+    leader.goto(f"{base}/dashboard/?period=2023H2")
     assert leader.locator("#period").input_value() == "2023H2"
     assert FIXED in _card(leader)
     journey.shot(leader, "leader-dashboard-after")
