@@ -311,7 +311,8 @@ def department_months(department, *, due, today, recent=12):
 
     A form's months run from the month after the department's latest approved report of it (its first
     report when none is approved; `due` for a form it has never reported) to `due`; a month with no row
-    is an unsaved 未填报 report. Whether a report is overdue is MonthlyReport.is_overdue's answer. Four queries for the forms, two for the reports, whatever the history.
+    is an unsaved 未填报 report. Whether a report is overdue is MonthlyReport.is_overdue's answer.
+    Four queries for the forms, two for the reports, whatever the history.
     """
     forms = {line.form.pk: line.form for line in reporting_lines(department_ids={department.pk})}
     keys = list(
