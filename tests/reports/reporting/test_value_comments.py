@@ -49,6 +49,9 @@ def test_a_comment_marked_follow_up_reaches_the_clerk_the_review_page_and_the_hi
     assert box.index("审核意见：与预警记录不符，请核实") < box.index("</div>")  # beside the box
     history = client.get(reverse("report_history", args=["police", "police_monthly", 2023, 7])).content.decode()
     assert "与预警记录不符，请核实" in history
+    # Once, in the page's body: never in its <title> or <head>.
+    assert history.count("与预警记录不符，请核实") == 1
+    assert "<table" not in history[: history.index("</head>")]
 
 
 def test_a_later_comment_lifts_the_mark_and_the_first_stays_in_the_history(client, login_as):
