@@ -1,9 +1,11 @@
 """Static files: hashed, compressed and kept a year once collected; plain names before; plotly's small bundle."""
 
+import io
+
 import brotli
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.templatetags.static import static
 from django.test import Client, override_settings
 
@@ -89,3 +91,50 @@ def test_rundemo_collects_the_static_files_before_serving(monkeypatch):
     monkeypatch.setattr(rundemo, "call_command", lambda name, *args, **kwargs: called.append(name))
     rundemo.Command().handle(addrport="127.0.0.1:8000")
     assert called.index("load_demo") < called.index("collectstatic") < called.index("runserver")
+
+
+def _served_texts():
+    """Every file a page can load or render: static files and templates, as text."""
+    for folder in ("static", "templates"):
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.is_file() and path.suffix in {".js", ".css", ".html", ".svg", ".txt", ".json"}:
+                yield path, path.read_text(encoding="utf-8")
+
+
+def test_no_served_file_names_an_address_outside_the_server():
+    """An intranet page loads nothing from outside, and names nothing outside to load (XML namespace names
+    are identifiers, not addresses)."""
+    from reports.management.commands.vendor_plotly import outside_addresses
+
+    found = {str(path.relative_to(settings.BASE_DIR)): outside_addresses(text) for path, text in _served_texts()}
+    assert {path: addresses for path, addresses in found.items() if addresses} == {}
+    assert any(path.endswith("plotly-basic.min.js") for path in found)  # the bundle was read
+
+
+def test_vendoring_plotly_empties_outside_addresses_and_keeps_namespaces(tmp_path, settings):
+    from reports.management.commands.vendor_plotly import localise, outside_addresses
+
+    sample = (
+        'a={dflt:"https://cdn.plot.ly/un/"};r.href="https://plotly.com/";'
+        'document.createElementNS("http://www.w3.org/2000/svg","g");/* MIT License: http://getify.mit-license.org */'
+    )
+    assert outside_addresses(sample) == [
+        "https://cdn.plot.ly/un/",
+        "https://plotly.com/",
+        "http://getify.mit-license.org",
+    ]
+    local = localise(sample)
+    assert outside_addresses(local) == [] and "http://www.w3.org/2000/svg" in local
+    assert 'dflt:""' in local and 'r.href=""' in local
+
+    settings.BASE_DIR = tmp_path
+    (tmp_path / "static" / "vendor").mkdir(parents=True)
+    source = tmp_path / "plotly.js"
+    source.write_text(sample)
+    call_command("vendor_plotly", str(source), stdout=io.StringIO())
+    assert (tmp_path / "static" / BUNDLE).read_text() == local
+    # An address it cannot empty safely (protocol-relative) is refused, and nothing is written.
+    source.write_text('s.src="//cdn.example.com/x.js"')
+    with pytest.raises(CommandError, match="外部地址"):
+        call_command("vendor_plotly", str(source), stdout=io.StringIO())
+    assert (tmp_path / "static" / BUNDLE).read_text() == local
